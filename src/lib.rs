@@ -1,0 +1,1 @@
+//! genesys-bot-deploy

@@ -1,0 +1,449 @@
+//! Two-stage configuration: [`RawInputs`] as the runner hands them over, then a validated,
+//! typed [`Config`]. Every bad input is reported at once, naming the input, the value
+//! (never a secret's) and what is allowed; nothing is sent before all of them pass.
+
+mod inputs;
+pub mod parse;
+
+pub use inputs::{INPUTS, InputSpec, RawInputs, default_of, env_name};
+
+use crate::genesys::regions::{self, Region};
+use secrecy::SecretString;
+use std::path::PathBuf;
+use std::time::Duration;
+use url::Url;
+
+/// How the Action learns that a publish finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitMode {
+    /// Push notifications with a slow safety-net poll (push arrives in a later release; polls
+    /// until then).
+    Auto,
+    /// Push notifications only.
+    Push,
+    /// Polling `GET /api/v2/flows/{id}` only.
+    Poll,
+}
+
+impl WaitMode {
+    /// The input's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WaitMode::Auto => "auto",
+            WaitMode::Push => "push",
+            WaitMode::Poll => "poll",
+        }
+    }
+}
+
+/// Where the Action sends requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoints {
+    /// The API base, e.g. `https://api.mypurecloud.ie`.
+    pub api: Url,
+    /// The OAuth host, e.g. `https://login.mypurecloud.ie`.
+    pub login: Url,
+    /// The region the hosts were derived from, if they were.
+    pub region: Option<Region>,
+}
+
+/// Knobs that are not inputs: limits and timings a user never needs to turn, kept here so
+/// tests can scale them down.
+#[derive(Debug, Clone)]
+pub struct Tuning {
+    /// Timeout of one HTTP request.
+    pub request_timeout: Duration,
+    /// First backoff delay between retries (grows ×2, with jitter).
+    pub retry_base_delay: Duration,
+    /// Largest backoff delay between retries (not applied to `Retry-After`).
+    pub retry_max_delay: Duration,
+    /// Largest response body read; more is an error, not an allocation.
+    pub max_body_bytes: usize,
+    /// The longest `Retry-After` worth waiting for; beyond it the request fails (as the
+    /// official SDKs do past 180 s).
+    pub max_retry_after: Duration,
+    /// Time kept after a cancellation signal to re-read the flow and roll back; the runner
+    /// kills the container 7.5 s after its SIGTERM.
+    pub cancel_grace: Duration,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning {
+            request_timeout: Duration::from_secs(30),
+            retry_base_delay: Duration::from_millis(500),
+            retry_max_delay: Duration::from_secs(30),
+            max_body_bytes: 8 * 1024 * 1024,
+            max_retry_after: Duration::from_secs(180),
+            cancel_grace: Duration::from_millis(6500),
+        }
+    }
+}
+
+/// The validated configuration of one run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// OAuth client id.
+    pub client_id: String,
+    /// OAuth client secret.
+    pub client_secret: SecretString,
+    /// API and login hosts.
+    pub endpoints: Endpoints,
+    /// The bot flow's id.
+    pub bot_id: String,
+    /// The version to publish; `None` = the flow's checked-in version.
+    pub target_version: Option<String>,
+    /// The rollback target; `None` = the flow's published version before publishing.
+    pub previous_version: Option<String>,
+    /// Flows the bot needs, checked in bulk.
+    pub flow_ids: Vec<String>,
+    /// Routing skills the bot needs, checked in bulk.
+    pub skill_ids: Vec<String>,
+    /// Also check what dependency tracking says the target consumes.
+    pub discover_dependencies: bool,
+    /// Label of the target environment.
+    pub environment: String,
+    /// Recorded only: the platform publishes atomically.
+    pub rollout_percentage: u8,
+    /// Deadline for the publish to finish.
+    pub timeout: Duration,
+    /// First wait between status reads.
+    pub poll_interval: Duration,
+    /// Largest wait between status reads.
+    pub poll_max_interval: Duration,
+    /// How to learn the publish outcome.
+    pub wait_mode: WaitMode,
+    /// Retries of one request on 429, 5xx (not 501) and connection errors.
+    pub max_retries: u32,
+    /// Conversations file, relative to the workspace.
+    pub smoke_test: Option<PathBuf>,
+    /// Roll back automatically on failure.
+    pub rollback: bool,
+    /// Unlock a flow locked by someone else.
+    pub force_unlock: bool,
+    /// Read and check everything, publish nothing.
+    pub dry_run: bool,
+    /// Also append the audit trail to this file.
+    pub audit_log: Option<PathBuf>,
+    /// Limits and timings that are not inputs.
+    pub tuning: Tuning,
+}
+
+/// One bad input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("input '{input}' ({env}): expected {allowed}, got {shown}", env = env_name(input), shown = self.shown_value())]
+pub struct InputError {
+    /// The input's name as the user writes it.
+    pub input: &'static str,
+    /// The value given; `None` for secrets, which are never shown.
+    pub value: Option<String>,
+    /// What the input accepts.
+    pub allowed: String,
+}
+
+impl InputError {
+    fn new(input: &'static str, value: &str, allowed: impl Into<String>) -> Self {
+        InputError {
+            input,
+            value: Some(value.to_string()),
+            allowed: allowed.into(),
+        }
+    }
+
+    fn missing(input: &'static str) -> Self {
+        InputError {
+            input,
+            value: None,
+            allowed: "a value: this input is required".into(),
+        }
+    }
+
+    /// The value as it may be printed.
+    pub fn shown_value(&self) -> String {
+        match (&self.value, self.input) {
+            (_, "client-secret") => "(hidden)".into(),
+            (None, _) => "nothing".into(),
+            (Some(v), _) => format!("{v:?}"),
+        }
+    }
+}
+
+/// Every bad input of a run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{} invalid input(s): {}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+pub struct ConfigError(pub Vec<InputError>);
+
+impl Config {
+    /// Reads and validates the inputs from the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_env_iter(std::env::vars())
+    }
+
+    /// Reads and validates the inputs from the given environment pairs.
+    pub fn from_env_iter<I>(vars: I) -> Result<Config, ConfigError>
+    where
+        I: IntoIterator<Item = (String, String)>,
+    {
+        let raw = RawInputs::from_env_iter(vars).map_err(|e| {
+            ConfigError(vec![InputError {
+                input: "inputs",
+                value: None,
+                allowed: format!("readable INPUT_* variables ({e})"),
+            }])
+        })?;
+        Config::try_from(raw)
+    }
+}
+
+impl TryFrom<RawInputs> for Config {
+    type Error = ConfigError;
+
+    fn try_from(raw: RawInputs) -> Result<Config, ConfigError> {
+        let mut v = Validator::default();
+        let client_id = v.required("client-id", raw.client_id, |s| Ok(s.trim().to_string()));
+        let client_secret = v.secret(raw.client_secret);
+        let bot_id = v.required("bot-id", raw.bot_id, parse::uuid);
+        let target_version = v.optional("target-version", raw.target_version, parse::version_id);
+        let previous_version =
+            v.optional("previous-version", raw.previous_version, parse::version_id);
+        let flow_ids = v.id_list("flow-ids", raw.flow_ids);
+        let skill_ids = v.id_list("skill-ids", raw.skill_ids);
+        let discover = v.with_default(
+            "discover-dependencies",
+            raw.discover_dependencies,
+            parse::boolean,
+        );
+        let environment = v.with_default("environment", raw.environment, parse::label);
+        let rollout = v.with_default("rollout-percentage", raw.rollout_percentage, |s| {
+            parse::whole_number(s, 1, 100, "percent").map(|n| n as u8)
+        });
+        let timeout = v.with_default("timeout-seconds", raw.timeout_seconds, |s| {
+            parse::whole_number(s, 1, 3600, "seconds").map(Duration::from_secs)
+        });
+        let poll = v.with_default("poll-interval-seconds", raw.poll_interval_seconds, |s| {
+            parse::decimal_seconds(s, 0.1, 60.0)
+        });
+        let poll_max = v.with_default(
+            "poll-max-interval-seconds",
+            raw.poll_max_interval_seconds,
+            |s| parse::decimal_seconds(s, 0.1, 60.0),
+        );
+        let wait_mode = v.with_default("wait-mode", raw.wait_mode, |s| {
+            match s.trim().to_ascii_lowercase().as_str() {
+                "auto" => Ok(WaitMode::Auto),
+                "push" => Ok(WaitMode::Push),
+                "poll" => Ok(WaitMode::Poll),
+                _ => Err("auto, push or poll".into()),
+            }
+        });
+        let max_retries = v.with_default("max-retries", raw.max_retries, |s| {
+            parse::whole_number(s, 0, 20, "retries").map(|n| n as u32)
+        });
+        let smoke_test = v.optional("smoke-test", raw.smoke_test, parse::workspace_path);
+        let rollback = v.with_default("rollback", raw.rollback, parse::boolean);
+        let force_unlock = v.with_default("force-unlock", raw.force_unlock, parse::boolean);
+        let dry_run = v.with_default("dry-run", raw.dry_run, parse::boolean);
+        let audit_log = v.optional("audit-log", raw.audit_log, |s| Ok(PathBuf::from(s.trim())));
+        let endpoints = v.endpoints(raw.region, raw.api_url, raw.login_url);
+
+        if let (Some(first), Some(largest)) = (poll, poll_max)
+            && first > largest
+        {
+            v.errors.push(InputError::new(
+                "poll-interval-seconds",
+                &format!("{}", first.as_secs_f64()),
+                format!(
+                    "at most poll-max-interval-seconds ({})",
+                    largest.as_secs_f64()
+                ),
+            ));
+        }
+
+        match (
+            v.errors.is_empty(),
+            client_id,
+            client_secret,
+            bot_id,
+            discover,
+            environment,
+            rollout,
+            timeout,
+            poll,
+            poll_max,
+            wait_mode,
+            max_retries,
+            rollback,
+            force_unlock,
+            dry_run,
+            endpoints,
+        ) {
+            (
+                true,
+                Some(client_id),
+                Some(client_secret),
+                Some(bot_id),
+                Some(discover_dependencies),
+                Some(environment),
+                Some(rollout_percentage),
+                Some(timeout),
+                Some(poll_interval),
+                Some(poll_max_interval),
+                Some(wait_mode),
+                Some(max_retries),
+                Some(rollback),
+                Some(force_unlock),
+                Some(dry_run),
+                Some(endpoints),
+            ) => Ok(Config {
+                client_id,
+                client_secret,
+                endpoints,
+                bot_id,
+                target_version: target_version.flatten(),
+                previous_version: previous_version.flatten(),
+                flow_ids: flow_ids.unwrap_or_default(),
+                skill_ids: skill_ids.unwrap_or_default(),
+                discover_dependencies,
+                environment,
+                rollout_percentage,
+                timeout,
+                poll_interval,
+                poll_max_interval,
+                wait_mode,
+                max_retries,
+                smoke_test: smoke_test.flatten(),
+                rollback,
+                force_unlock,
+                dry_run,
+                audit_log: audit_log.flatten(),
+                tuning: Tuning::default(),
+            }),
+            _ => Err(ConfigError(v.errors)),
+        }
+    }
+}
+
+/// Collects every input error instead of stopping at the first.
+#[derive(Default)]
+struct Validator {
+    errors: Vec<InputError>,
+}
+
+fn present(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.trim().is_empty())
+}
+
+impl Validator {
+    fn check<T>(
+        &mut self,
+        input: &'static str,
+        value: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        parse(value)
+            .map_err(|allowed| self.errors.push(InputError::new(input, value, allowed)))
+            .ok()
+    }
+
+    fn required<T>(
+        &mut self,
+        input: &'static str,
+        value: Option<String>,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        match present(value) {
+            Some(v) => self.check(input, &v, parse),
+            None => {
+                self.errors.push(InputError::missing(input));
+                None
+            }
+        }
+    }
+
+    /// `Some(None)` when unset, `Some(Some(v))` when valid, `None` when invalid.
+    fn optional<T>(
+        &mut self,
+        input: &'static str,
+        value: Option<String>,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<Option<T>> {
+        match present(value) {
+            Some(v) => self.check(input, &v, parse).map(Some),
+            None => Some(None),
+        }
+    }
+
+    fn with_default<T>(
+        &mut self,
+        input: &'static str,
+        value: Option<String>,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        let value = present(value).or_else(|| default_of(input).map(str::to_string))?;
+        self.check(input, &value, parse)
+    }
+
+    fn secret(&mut self, value: Option<String>) -> Option<SecretString> {
+        match present(value) {
+            Some(v) => Some(SecretString::from(v)),
+            None => {
+                self.errors.push(InputError::missing("client-secret"));
+                None
+            }
+        }
+    }
+
+    fn id_list(&mut self, input: &'static str, value: Option<String>) -> Option<Vec<String>> {
+        let value = present(value)?;
+        match parse::uuid_list(&value) {
+            Ok(ids) => Some(ids),
+            Err(bad) => {
+                for (entry, allowed) in bad {
+                    self.errors.push(InputError::new(input, &entry, allowed));
+                }
+                None
+            }
+        }
+    }
+
+    fn endpoints(
+        &mut self,
+        region: Option<String>,
+        api_url: Option<String>,
+        login_url: Option<String>,
+    ) -> Option<Endpoints> {
+        let region = self.with_default("region", region, |s| {
+            regions::find_region(s)
+                .ok_or_else(|| format!("a region domain or name: {}", regions::allowed_regions()))
+        });
+        let api = self.optional("api-url", api_url, parse::base_url)?;
+        let login = self.optional("login-url", login_url, parse::base_url)?;
+        let region = region?;
+        let api_given = api.is_some();
+        let api = api.unwrap_or_else(|| parse_known(&region.api_base()));
+        // A proxy given as `https://api.example` implies `https://login.example`, as the
+        // SDKs derive it; otherwise the region's login host stays in charge.
+        let login = login.unwrap_or_else(|| match api.host_str() {
+            Some(host) if api_given && host.starts_with("api.") => {
+                let mut login = api.clone();
+                let _ = login.set_host(Some(&format!("login.{}", &host[4..])));
+                login
+            }
+            _ => parse_known(&region.login_base()),
+        });
+        let derived = !api_given;
+        Some(Endpoints {
+            api,
+            login,
+            region: derived.then_some(region),
+        })
+    }
+}
+
+fn parse_known(url: &str) -> Url {
+    // The region table only holds valid hosts; a unit test walks all of them.
+    Url::parse(url).unwrap_or_else(|_| unreachable!("region table holds valid URLs: {url}"))
+}
+
+#[cfg(test)]
+mod tests;

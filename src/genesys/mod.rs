@@ -1,0 +1,3 @@
+//! The Genesys Cloud Platform API: client, auth, models, errors, regions.
+
+pub mod regions;

@@ -1,3 +1,11 @@
 //! The Genesys Cloud Platform API: client, auth, models, errors, regions.
 
+pub mod auth;
+pub mod client;
+pub mod endpoints;
+pub mod error;
+pub mod models;
 pub mod regions;
+
+pub use client::{Answer, GenesysClient, Request, RequestStats, RetryPolicy};
+pub use error::ApiError;

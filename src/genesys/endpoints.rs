@@ -1,0 +1,141 @@
+//! The calls the Action makes, typed (genesys-api.md §1.3, §2). Ids reach a URL only after
+//! config validation, and are still percent-encoded here.
+
+use super::client::{Answer, GenesysClient, Request, RetryPolicy};
+use super::error::ApiError;
+use super::models::{Dependency, Flow, Listing, Operation, Skill};
+use serde::de::DeserializeOwned;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+use url::form_urlencoded::Serializer;
+
+/// Ids per bulk request: 100 UUIDs keep the URL near 4 KB, well under common limits, and
+/// 200 flows + 200 skills take four requests.
+pub const IDS_PER_REQUEST: usize = 100;
+/// Page size for listings; the CX as Code provider pages at 500, the SDK default is 25.
+pub const PAGE_SIZE: usize = 100;
+
+fn query(pairs: &[(&str, &str)]) -> String {
+    let mut s = Serializer::new(String::new());
+    for (k, v) in pairs {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+fn segment(id: &str) -> String {
+    url::form_urlencoded::byte_serialize(id.as_bytes()).collect()
+}
+
+impl GenesysClient {
+    /// `GET /api/v2/flows/{id}`.
+    pub async fn get_flow(
+        &self,
+        flow_id: &str,
+        deadline: Option<Instant>,
+    ) -> Result<Answer<Flow>, ApiError> {
+        self.send(&Request::get(format!("/api/v2/flows/{}", segment(flow_id))).until(deadline))
+            .await
+    }
+
+    /// `POST /api/v2/flows/actions/publish?flow=&version=` (no body). Never retried once
+    /// it may have been processed.
+    pub async fn publish(
+        &self,
+        flow_id: &str,
+        version: &str,
+    ) -> Result<Answer<Operation>, ApiError> {
+        let q = query(&[("flow", flow_id), ("version", version)]);
+        self.send(&Request::post(
+            format!("/api/v2/flows/actions/publish?{q}"),
+            RetryPolicy::NotProcessedOnly,
+        ))
+        .await
+    }
+
+    /// `POST /api/v2/flows/actions/unlock?flow=`. Unlocking twice is harmless, so it is
+    /// retried like a read.
+    pub async fn unlock(&self, flow_id: &str) -> Result<Answer<Flow>, ApiError> {
+        let q = query(&[("flow", flow_id)]);
+        self.send(&Request::post(
+            format!("/api/v2/flows/actions/unlock?{q}"),
+            RetryPolicy::Idempotent,
+        ))
+        .await
+    }
+
+    /// Flows by id, in bulk (`GET /api/v2/flows?id=…`). Missing ids are simply absent.
+    pub async fn get_flows(&self, ids: &[String]) -> Result<Vec<Flow>, ApiError> {
+        self.bulk("/api/v2/flows", ids).await
+    }
+
+    /// Skills by id, in bulk (`GET /api/v2/routing/skills?id=…`). Missing ids are absent.
+    pub async fn get_skills(&self, ids: &[String]) -> Result<Vec<Skill>, ApiError> {
+        self.bulk("/api/v2/routing/skills", ids).await
+    }
+
+    /// What a flow version consumes, by dependency tracking, all pages.
+    pub async fn consumed_resources(
+        &self,
+        flow_id: &str,
+        version: &str,
+        object_type: &str,
+        resource_types: &[&str],
+    ) -> Result<Vec<Dependency>, ApiError> {
+        let mut pairs = vec![
+            ("id", flow_id),
+            ("version", version),
+            ("objectType", object_type),
+        ];
+        pairs.extend(resource_types.iter().map(|t| ("resourceType", *t)));
+        self.all_pages(
+            "/api/v2/architect/dependencytracking/consumedresources",
+            &query(&pairs),
+        )
+        .await
+    }
+
+    /// Looks ids up in batches, concurrently, each batch with all its pages.
+    async fn bulk<T>(&self, path: &'static str, ids: &[String]) -> Result<Vec<T>, ApiError>
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        let mut batches = JoinSet::new();
+        for (index, chunk) in ids.chunks(IDS_PER_REQUEST).enumerate() {
+            let pairs: Vec<(&str, &str)> = chunk.iter().map(|id| ("id", id.as_str())).collect();
+            let q = query(&pairs);
+            let client = self.clone();
+            batches.spawn(async move { (index, client.all_pages::<T>(path, &q).await) });
+        }
+        let mut results: Vec<(usize, Vec<T>)> = Vec::new();
+        while let Some(joined) = batches.join_next().await {
+            let (index, batch) =
+                joined.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+            results.push((index, batch?));
+        }
+        results.sort_by_key(|(index, _)| *index);
+        Ok(results.into_iter().flat_map(|(_, items)| items).collect())
+    }
+
+    async fn all_pages<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        base_query: &str,
+    ) -> Result<Vec<T>, ApiError> {
+        let mut items = Vec::new();
+        let mut page = 1u32;
+        loop {
+            let url = format!("{path}?{base_query}&pageSize={PAGE_SIZE}&pageNumber={page}");
+            let listing: Listing<T> = self.send(&Request::get(url)).await?.body;
+            let count = listing.entities.len();
+            items.extend(listing.entities);
+            let more_pages = listing.page_count.is_some_and(|pages| page < pages);
+            // Without a page count, a full page may be followed by another.
+            let maybe_more = listing.page_count.is_none() && count == PAGE_SIZE;
+            if !(more_pages || maybe_more) || page >= 1000 {
+                return Ok(items);
+            }
+            page += 1;
+        }
+    }
+}

@@ -1,0 +1,283 @@
+//! What can go wrong talking to Genesys Cloud, with the platform's own words and the
+//! correlation id support needs.
+
+use std::time::Duration;
+
+/// An HTTP answer the Action could not accept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusError {
+    /// `GET`, `POST`.
+    pub method: String,
+    /// Path and query.
+    pub path: String,
+    /// HTTP status.
+    pub status: u16,
+    /// The platform's `code`, e.g. `not.found`.
+    pub code: Option<String>,
+    /// The platform's message.
+    pub message: String,
+    /// `ININ-Correlation-Id` (or the body's `contextId`).
+    pub correlation_id: Option<String>,
+    /// The platform's `details[]`, one line each.
+    pub details: Vec<String>,
+    /// How many times the request was sent.
+    pub attempts: u32,
+    /// The last `Retry-After`, on 429.
+    pub retry_after: Option<Duration>,
+}
+
+/// How a request failed before an HTTP answer arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportKind {
+    /// No connection could be made: the request never left.
+    Connect,
+    /// The request timed out: it may or may not have been processed.
+    Timeout,
+    /// The connection broke while sending or reading: it may have been processed.
+    Broken,
+}
+
+impl std::fmt::Display for TransportKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TransportKind::Connect => "could not connect",
+            TransportKind::Timeout => "timed out",
+            TransportKind::Broken => "connection broken",
+        })
+    }
+}
+
+/// Errors of the Genesys client.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The platform answered with an error status.
+    #[error("{} {} answered HTTP {}{}: {}{}", .0.method, .0.path, .0.status,
+        .0.code.as_deref().map(|c| format!(" ({c})")).unwrap_or_default(), .0.message,
+        .0.correlation_id.as_deref().map(|c| format!(" [correlation id {c}]")).unwrap_or_default())]
+    Status(Box<StatusError>),
+    /// No HTTP answer.
+    #[error("{method} {path} {kind} after {attempts} attempt(s)")]
+    Transport {
+        /// Method.
+        method: String,
+        /// Path and query.
+        path: String,
+        /// What happened.
+        kind: TransportKind,
+        /// How many times the request was sent.
+        attempts: u32,
+        /// The client's error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The answer was not the JSON expected.
+    #[error("{method} {path}: cannot read the answer as {what}: {excerpt}{}",
+        correlation_id.as_deref().map(|c| format!(" [correlation id {c}]")).unwrap_or_default())]
+    Decode {
+        /// Method.
+        method: String,
+        /// Path and query.
+        path: String,
+        /// The type expected.
+        what: &'static str,
+        /// The start of the body.
+        excerpt: String,
+        /// `ININ-Correlation-Id`.
+        correlation_id: Option<String>,
+        /// The parser's error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The answer was larger than the Action reads.
+    #[error("{method} {path}: the answer is larger than {limit} bytes")]
+    TooLarge {
+        /// Method.
+        method: String,
+        /// Path and query.
+        path: String,
+        /// The cap.
+        limit: usize,
+    },
+    /// The OAuth server refused the client credentials.
+    #[error("authentication failed: HTTP {status}: {error}{}{}",
+        description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default(),
+        correlation_id.as_deref().map(|c| format!(" [correlation id {c}]")).unwrap_or_default())]
+    Auth {
+        /// HTTP status.
+        status: u16,
+        /// OAuth error code, e.g. `invalid_client`.
+        error: String,
+        /// Its description.
+        description: Option<String>,
+        /// `ININ-Correlation-Id`.
+        correlation_id: Option<String>,
+    },
+    /// The HTTP client could not be built.
+    #[error("cannot set up the HTTP client")]
+    Setup(#[source] reqwest::Error),
+}
+
+impl ApiError {
+    /// The HTTP status, when there was an answer.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Status(s) => Some(s.status),
+            ApiError::Auth { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The correlation id, when the platform gave one.
+    pub fn correlation_id(&self) -> Option<&str> {
+        match self {
+            ApiError::Status(s) => s.correlation_id.as_deref(),
+            ApiError::Decode { correlation_id, .. } | ApiError::Auth { correlation_id, .. } => {
+                correlation_id.as_deref()
+            }
+            _ => None,
+        }
+    }
+
+    /// The platform's error code, when it gave one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ApiError::Status(s) => s.code.as_deref(),
+            ApiError::Auth { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+
+    /// The platform's details, one line each.
+    pub fn details(&self) -> &[String] {
+        match self {
+            ApiError::Status(s) => &s.details,
+            _ => &[],
+        }
+    }
+
+    /// Whether the request may have been processed although no success came back: a
+    /// timeout, a broken connection or a 5xx. Such a publish must not be re-sent blindly.
+    pub fn is_ambiguous(&self) -> bool {
+        match self {
+            ApiError::Transport { kind, .. } => *kind != TransportKind::Connect,
+            ApiError::Status(s) => s.status >= 500,
+            ApiError::Decode { .. } | ApiError::TooLarge { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// What the user should do next, where the answer says.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            ApiError::Auth { .. } => Some(
+                "Check the client-id and client-secret secrets, that the OAuth client uses the Client Credentials grant, and that region (or login-url) is the org's region.".into(),
+            ),
+            ApiError::Status(s) if s.status == 401 => Some(
+                "The token was refused. Check that the OAuth client still exists and that api-url and login-url belong to the same region.".into(),
+            ),
+            ApiError::Status(s) if s.status == 403 => Some(match required_permission(&s.method, &s.path) {
+                Some(permission) => format!(
+                    "Give the OAuth client's role the permission `{permission}` (Admin > Roles/Permissions), in the division that holds the object."
+                ),
+                None => "The OAuth client's role lacks a permission for this call; see the README's permission table.".into(),
+            }),
+            ApiError::Status(s) if s.status == 429 => Some(
+                "The org's API rate limit was hit (300 requests per minute per client-credentials token by default). Retry later, raise max-retries, or spread deployments out.".into(),
+            ),
+            ApiError::Status(s) if s.status >= 500 => Some(
+                "Genesys Cloud had a server error. Retry the workflow; if it persists, give the correlation id to Genesys support.".into(),
+            ),
+            ApiError::Transport { .. } => Some(
+                "Genesys Cloud could not be reached. Check region/api-url, the runner's network and any HTTPS_PROXY setting.".into(),
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// The permission a call needs (genesys-api.md §5), for 403 hints.
+pub fn required_permission(method: &str, path: &str) -> Option<&'static str> {
+    let path = path.split('?').next().unwrap_or(path);
+    if path.starts_with("/api/v2/flows/actions/publish") {
+        Some("architect:flow:publish")
+    } else if path.starts_with("/api/v2/flows/actions/unlock") {
+        Some("architect:flow:unlock")
+    } else if path.starts_with("/api/v2/architect/dependencytracking") {
+        Some("architect:dependencyTracking:view")
+    } else if path.starts_with("/api/v2/routing/skills") {
+        Some("routing:skill:view")
+    } else if path.starts_with("/api/v2/textbots/botflows/sessions") {
+        Some("textbots:botFlowSession:execute")
+    } else if path.starts_with("/api/v2/flows") && method.eq_ignore_ascii_case("GET") {
+        Some("architect:flow:view")
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(method: &str, path: &str, code: u16) -> ApiError {
+        ApiError::Status(Box::new(StatusError {
+            method: method.into(),
+            path: path.into(),
+            status: code,
+            code: Some("missing.permissions".into()),
+            message: "You are not authorized".into(),
+            correlation_id: Some("corr-1".into()),
+            details: vec![],
+            attempts: 1,
+            retry_after: None,
+        }))
+    }
+
+    #[test]
+    fn names_the_missing_permission_per_call() {
+        let cases = [
+            (
+                "POST",
+                "/api/v2/flows/actions/publish?flow=x&version=3.0",
+                "architect:flow:publish",
+            ),
+            (
+                "POST",
+                "/api/v2/flows/actions/unlock?flow=x",
+                "architect:flow:unlock",
+            ),
+            ("GET", "/api/v2/flows/x", "architect:flow:view"),
+            ("GET", "/api/v2/flows?id=a", "architect:flow:view"),
+            ("GET", "/api/v2/routing/skills?id=a", "routing:skill:view"),
+            (
+                "GET",
+                "/api/v2/architect/dependencytracking/consumedresources?id=x",
+                "architect:dependencyTracking:view",
+            ),
+            (
+                "POST",
+                "/api/v2/textbots/botflows/sessions",
+                "textbots:botFlowSession:execute",
+            ),
+        ];
+        for (method, path, permission) in cases {
+            let hint = status(method, path, 403).hint().expect("hint");
+            assert!(hint.contains(&format!("`{permission}`")), "{path}: {hint}");
+        }
+    }
+
+    #[test]
+    fn displays_code_message_and_correlation_id() {
+        assert_eq!(
+            status("GET", "/api/v2/flows/x", 403).to_string(),
+            "GET /api/v2/flows/x answered HTTP 403 (missing.permissions): You are not authorized [correlation id corr-1]"
+        );
+    }
+
+    #[test]
+    fn server_errors_and_timeouts_are_ambiguous_client_errors_are_not() {
+        assert!(status("POST", "/p", 503).is_ambiguous());
+        assert!(!status("POST", "/p", 400).is_ambiguous());
+        assert!(!status("POST", "/p", 429).is_ambiguous());
+    }
+}

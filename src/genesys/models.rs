@@ -1,0 +1,309 @@
+//! The JSON the Action reads from Genesys Cloud, with the platform's field names
+//! (genesys-api.md §1.4, §2, §3, §4). Fields the Action does not use are left out; every
+//! field is optional or defaulted where the platform may omit it.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// A reference to a user, client or other entity.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+pub struct EntityRef {
+    /// Its id.
+    pub id: Option<String>,
+    /// Its display name.
+    pub name: Option<String>,
+}
+
+impl EntityRef {
+    /// The best name to show a person: name, else id.
+    pub fn label(&self) -> String {
+        match (&self.name, &self.id) {
+            (Some(name), Some(id)) => format!("{name} ({id})"),
+            (Some(name), None) => name.clone(),
+            (None, Some(id)) => id.clone(),
+            (None, None) => "unknown".into(),
+        }
+    }
+}
+
+/// A flow version as the flow references it (`publishedVersion`, `checkedInVersion`).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct VersionRef {
+    /// The version id, e.g. `"3.0"`.
+    pub id: String,
+    /// Its name, often the same as the id.
+    pub name: Option<String>,
+}
+
+/// One entry of an operation's `errorDetails`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationErrorDetail {
+    /// Machine-readable code.
+    pub error_code: Option<String>,
+    /// The field at fault.
+    pub field_name: Option<String>,
+    /// The entity at fault.
+    pub entity_id: Option<String>,
+    /// Its name.
+    pub entity_name: Option<String>,
+}
+
+impl OperationErrorDetail {
+    /// One readable line.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(code) = &self.error_code {
+            parts.push(code.clone());
+        }
+        match (&self.entity_name, &self.entity_id) {
+            (Some(name), Some(id)) => parts.push(format!("{name} ({id})")),
+            (Some(name), None) => parts.push(name.clone()),
+            (None, Some(id)) => parts.push(id.clone()),
+            (None, None) => {}
+        }
+        if let Some(field) = &self.field_name {
+            parts.push(format!("field {field}"));
+        }
+        if parts.is_empty() {
+            "(no detail)".into()
+        } else {
+            parts.join(": ")
+        }
+    }
+}
+
+/// An Architect operation: what `actions/publish` returns and `currentOperation` holds.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Operation {
+    /// Operation id.
+    pub id: Option<String>,
+    /// Whether it has finished.
+    #[serde(default)]
+    pub complete: bool,
+    /// `PUBLISH`, `CHECKIN`, …
+    pub action_name: Option<String>,
+    /// `STARTED`, `PENDING_GENERATION`, `PENDING_BACKEND_NOTIFICATION`, `SUCCESS`, `FAILURE`, …
+    pub action_status: Option<String>,
+    /// Why it failed.
+    pub error_message: Option<String>,
+    /// Machine-readable failure code.
+    pub error_code: Option<String>,
+    /// Per-entity failures (validation and dependency errors).
+    #[serde(default)]
+    pub error_details: Vec<OperationErrorDetail>,
+    /// Parameters of the message.
+    pub error_message_params: Option<BTreeMap<String, String>>,
+    /// Who started it.
+    pub user: Option<EntityRef>,
+    /// Which OAuth client started it.
+    pub client: Option<EntityRef>,
+}
+
+impl Operation {
+    /// Whether this is a publish.
+    pub fn is_publish(&self) -> bool {
+        self.action_name
+            .as_deref()
+            .is_some_and(|n| n.eq_ignore_ascii_case("PUBLISH"))
+    }
+
+    /// The status, or `UNKNOWN` when the platform sent none.
+    pub fn status(&self) -> &str {
+        self.action_status.as_deref().unwrap_or("UNKNOWN")
+    }
+
+    /// Finished with `SUCCESS`.
+    pub fn succeeded(&self) -> bool {
+        self.complete && self.status().eq_ignore_ascii_case("SUCCESS")
+    }
+}
+
+/// An Architect flow (`GET /api/v2/flows/{id}`).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Flow {
+    /// Flow id.
+    pub id: String,
+    /// Flow name.
+    pub name: Option<String>,
+    /// `BOT`, `DIGITALBOT`, `INBOUNDCALL`, …
+    #[serde(rename = "type")]
+    pub flow_type: Option<String>,
+    /// Deleted flows can still be returned.
+    #[serde(default)]
+    pub deleted: bool,
+    /// The user holding the edit lock.
+    pub locked_user: Option<EntityRef>,
+    /// The OAuth client holding the edit lock.
+    pub locked_client: Option<EntityRef>,
+    /// The live version: the rollback anchor.
+    pub published_version: Option<VersionRef>,
+    /// The candidate.
+    pub checked_in_version: Option<VersionRef>,
+    /// The last operation on the flow.
+    pub current_operation: Option<Operation>,
+}
+
+impl Flow {
+    /// The live version's id.
+    pub fn published_id(&self) -> Option<&str> {
+        self.published_version.as_ref().map(|v| v.id.as_str())
+    }
+
+    /// Bot Flow or Digital Bot Flow. The list filter uses lower case, the model upper case.
+    pub fn is_bot(&self) -> bool {
+        self.flow_type
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("BOT") || t.eq_ignore_ascii_case("DIGITALBOT"))
+    }
+
+    /// The dependency-tracking object type of this flow.
+    pub fn object_type(&self) -> &'static str {
+        match self
+            .flow_type
+            .as_deref()
+            .map(str::to_ascii_uppercase)
+            .as_deref()
+        {
+            Some("DIGITALBOT") => "DIGITALBOTFLOW",
+            _ => "BOTFLOW",
+        }
+    }
+
+    /// Who holds the lock, if anyone.
+    pub fn lock_holder(&self) -> Option<String> {
+        match (&self.locked_user, &self.locked_client) {
+            (Some(user), _) => Some(format!("user {}", user.label())),
+            (None, Some(client)) => Some(format!("OAuth client {}", client.label())),
+            (None, None) => None,
+        }
+    }
+}
+
+/// A routing skill.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+pub struct Skill {
+    /// Skill id.
+    pub id: String,
+    /// Skill name.
+    pub name: Option<String>,
+    /// `active`, `inactive` or `deleted`.
+    pub state: Option<String>,
+}
+
+/// One resource a flow version consumes, from dependency tracking.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Dependency {
+    /// Resource id.
+    pub id: String,
+    /// Resource name.
+    pub name: Option<String>,
+    /// `ACDSKILL`, `BOTFLOW`, `COMMONMODULEFLOW`, …
+    #[serde(rename = "type")]
+    pub resource_type: Option<String>,
+    /// Whether the resource is deleted.
+    #[serde(default)]
+    pub deleted: bool,
+}
+
+/// A page of a listing.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Listing<T> {
+    /// The items.
+    #[serde(default = "Vec::new")]
+    pub entities: Vec<T>,
+    /// This page's number, from 1.
+    pub page_number: Option<u32>,
+    /// How many pages there are.
+    pub page_count: Option<u32>,
+}
+
+/// The platform's error body (genesys-api.md §4).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorBody {
+    /// Human-readable message.
+    pub message: Option<String>,
+    /// Machine-readable code, e.g. `too.many.requests.retry.after`.
+    pub code: Option<String>,
+    /// The correlation id.
+    pub context_id: Option<String>,
+    /// Details.
+    #[serde(default)]
+    pub details: Vec<OperationErrorDetail>,
+    /// Nested errors.
+    #[serde(default)]
+    pub errors: Vec<ErrorBody>,
+}
+
+/// The OAuth server's error body.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AuthErrorBody {
+    /// e.g. `invalid_client`.
+    pub error: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Description, OAuth spelling.
+    pub error_description: Option<String>,
+}
+
+/// A successful token answer. No `Debug`: it holds the token.
+#[derive(Deserialize)]
+pub struct TokenGrant {
+    /// The bearer token.
+    pub access_token: String,
+    /// `bearer`.
+    pub token_type: Option<String>,
+    /// Lifetime in seconds.
+    pub expires_in: Option<f64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_flow_as_the_platform_writes_it() {
+        let flow: Flow = serde_json::from_str(
+            r#"{"id":"f1","name":"Billing","type":"DIGITALBOT","deleted":false,
+                "lockedUser":{"id":"u1","name":"Ana"},
+                "publishedVersion":{"id":"2.0","name":"2.0","commitVersion":"x"},
+                "checkedInVersion":{"id":"3.0"},
+                "currentOperation":{"id":"op","complete":true,"actionName":"PUBLISH","actionStatus":"FAILURE",
+                  "errorMessage":"bad","errorCode":"FLOW_INVALID",
+                  "errorDetails":[{"errorCode":"MISSING","entityName":"Billing skill","entityId":"s1","fieldName":"skill"}]},
+                "selfUri":"/api/v2/flows/f1"}"#,
+        )
+        .expect("valid flow");
+        assert!(flow.is_bot());
+        assert_eq!(flow.object_type(), "DIGITALBOTFLOW");
+        assert_eq!(flow.published_id(), Some("2.0"));
+        assert_eq!(flow.lock_holder().as_deref(), Some("user Ana (u1)"));
+        let op = flow.current_operation.expect("operation");
+        assert!(op.is_publish() && op.complete && !op.succeeded());
+        assert_eq!(
+            op.error_details[0].describe(),
+            "MISSING: Billing skill (s1): field skill"
+        );
+    }
+
+    #[test]
+    fn tolerates_sparse_flows() {
+        let flow: Flow = serde_json::from_str(r#"{"id":"f1"}"#).expect("valid");
+        assert!(!flow.is_bot() && !flow.deleted);
+        assert_eq!(flow.lock_holder(), None);
+        assert_eq!(flow.object_type(), "BOTFLOW");
+    }
+
+    #[test]
+    fn lock_by_client_is_named() {
+        let flow: Flow =
+            serde_json::from_str(r#"{"id":"f","lockedClient":{"id":"c9","name":"CI"}}"#)
+                .expect("valid");
+        assert_eq!(flow.lock_holder().as_deref(), Some("OAuth client CI (c9)"));
+    }
+}

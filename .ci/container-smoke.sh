@@ -54,9 +54,10 @@ apt_install() {
     local cmd=$1; shift
     if ! command -v "$cmd" >/dev/null 2>&1; then
         step "installing $* (apt-get)"
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq
-        apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+        local sudo=()
+        [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
     fi
 }
 
@@ -293,16 +294,23 @@ sed 's/^/    /' "$WORK/outputs.tsv"
 output() { awk -F'\t' -v k="$1" '$1 == k { v = substr($0, length(k) + 2) } END { print v }' "$WORK/outputs.tsv"; }
 
 ERRORS=0
-check() { if eval "$2"; then echo "    ok: $1"; else echo "    FAILED: $1" >&2; ERRORS=$((ERRORS + 1)); fi; }
+# check <description> <command>...: run the command, count a failure instead of exiting.
+check() {
+    local what=$1; shift
+    if "$@"; then echo "    ok: $what"; else echo "    FAILED: $what" >&2; ERRORS=$((ERRORS + 1)); fi
+}
+absent() { ! grep -qF -- "$1" "$2"; }
 STATUS=$(output status)
-check "exit code is 0 (got $RC)" '[[ $RC -eq 0 ]]'
-check "output status is published (got '$STATUS')" '[[ "$STATUS" == published ]]'
-check "output deployment-id is set" '[[ -n "$(output deployment-id)" ]]'
-check "step summary is non-empty" '[[ -s "$SUMMARY_FILE" ]]'
-check "step summary mentions the bot $BOT_ID" 'grep -qF -- "$BOT_ID" "$SUMMARY_FILE"'
-check "step summary is at most 1 MiB" '(( $(wc -c < "$SUMMARY_FILE") <= 1048576 ))'
+DEPLOYMENT_ID=$(output deployment-id)
+SUMMARY_BYTES=$(wc -c <"$SUMMARY_FILE")
+check "exit code is 0 (got $RC)" test "$RC" -eq 0
+check "output status is published (got '$STATUS')" test "$STATUS" = published
+check "output deployment-id is set" test -n "$DEPLOYMENT_ID"
+check "step summary is non-empty" test -s "$SUMMARY_FILE"
+check "step summary mentions the bot $BOT_ID" grep -qF -- "$BOT_ID" "$SUMMARY_FILE"
+check "step summary is at most 1 MiB ($SUMMARY_BYTES bytes)" test "$SUMMARY_BYTES" -le 1048576
 for f in "$WORK/stdout" "$WORK/stderr" "$OUTPUT_FILE" "$SUMMARY_FILE"; do
-    check "client secret absent from $(basename "$f")" '! grep -qF -- "$CLIENT_SECRET" "$f"'
+    check "client secret absent from $(basename "$f")" absent "$CLIENT_SECRET" "$f"
 done
 if ((ERRORS > 0)); then
     echo "==> step summary:"; sed 's/^/    /' "$SUMMARY_FILE" | head -n 60

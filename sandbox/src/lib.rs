@@ -1,1 +1,50 @@
-//! placeholder until the sandbox lands
+//! A stateful, fault-injecting simulation of the Genesys Cloud API subset `genesys-bot-deploy`
+//! uses: OAuth client credentials, Architect flows and their publish operations, routing skills
+//! and dependency tracking, with the platform's error envelope and headers. It serves on
+//! loopback only.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use genesys_sandbox::{Sandbox, Scenario};
+//! let sandbox = Sandbox::start(Scenario::default()).await?;
+//! println!("api-url={} login-url={}", sandbox.api_url(), sandbox.login_url());
+//! // ... run the Action against it, then inspect:
+//! let _requests = sandbox.requests();
+//! let _operations = sandbox.operations();
+//! sandbox.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+
+mod default_scenario;
+mod errors;
+mod faults;
+mod middleware;
+mod model;
+mod operations;
+mod paging;
+mod publish;
+mod query;
+mod records;
+mod routes;
+mod scenario;
+mod server;
+mod state;
+
+pub use default_scenario::{
+    DEMO_BOT_ID, DEMO_CLIENT_ID, DEMO_CLIENT_NAME, DEMO_CLIENT_SECRET, DEMO_COMMON_MODULE_ID,
+    DEMO_DELETED_BOT_ID, DEMO_FAILING_BOT_ID, DEMO_LOCK_USER_ID, DEMO_LOCK_USER_NAME,
+    DEMO_LOCKED_BOT_ID, DEMO_SKILL_BILLING_ID, DEMO_SKILL_DELETED_ID, DEMO_SKILL_INACTIVE_ID,
+    DEMO_SKILL_PAYMENTS_ID,
+};
+pub use faults::{FaultKind, FaultSpec, RouteMatcher, Trigger};
+pub use middleware::CORRELATION_HEADER;
+pub use records::{
+    ActionStatus, FlowSnapshot, OperationOutcome, OperationRecord, OperationSnapshot,
+    RequestRecord,
+};
+pub use scenario::{
+    ClientSpec, ConsumedSpec, EntityRef, ErrorDetail, FlowSpec, PublishBehaviour, PublishFailure,
+    Scenario, ScenarioError, SkillSpec, SkillState, UnknownVersion, VersionSpec,
+};
+pub use server::{Options, Sandbox};

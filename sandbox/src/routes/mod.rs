@@ -1,0 +1,36 @@
+//! The HTTP surface: one module per API family.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::middleware::from_fn_with_state;
+use axum::routing::{get, post};
+
+use crate::middleware::{auth_layer, not_found, request_layer};
+use crate::state::Shared;
+
+mod auth;
+mod dependencies;
+mod flows;
+mod skills;
+
+/// Every route, behind the auth layer (`/api/v2/...`) and the request layer (all).
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    let api = Router::new()
+        .route("/api/v2/flows", get(flows::list))
+        .route("/api/v2/flows/{flow_id}", get(flows::get_one))
+        .route("/api/v2/flows/{flow_id}/versions/{version_id}", get(flows::get_version))
+        .route("/api/v2/flows/actions/publish", post(flows::publish))
+        .route("/api/v2/flows/actions/unlock", post(flows::unlock))
+        .route("/api/v2/routing/skills", get(skills::list))
+        .route("/api/v2/routing/skills/{skill_id}", get(skills::get_one))
+        .route(
+            "/api/v2/architect/dependencytracking/consumedresources",
+            get(dependencies::consumed),
+        )
+        .route_layer(from_fn_with_state(shared.clone(), auth_layer));
+    api.route("/oauth/token", post(auth::token))
+        .fallback(not_found)
+        .layer(from_fn_with_state(shared.clone(), request_layer))
+        .with_state(shared)
+}

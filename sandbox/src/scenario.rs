@@ -1,0 +1,514 @@
+//! Scenario: the data a sandbox starts with (clients, flows, versions, skills, dependencies) and
+//! the faults it injects. Loaded from JSON or TOML; `Scenario::default()` is the built-in demo.
+//!
+//! Field names are snake_case because they describe the simulation, not the API; the API's own
+//! camelCase names are accepted as aliases where a scenario value mirrors an API object
+//! (`errorCode`, `errorDetails`, ...).
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::faults::FaultSpec;
+
+/// Everything a sandbox starts with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// How long a publish takes from `STARTED` to its terminal status, unless a version says
+    /// otherwise (milliseconds).
+    #[serde(default = "default_publish_duration_ms")]
+    pub publish_duration_ms: u64,
+    /// What `actions/publish` does with a version the flow does not have.
+    #[serde(default)]
+    pub unknown_version: UnknownVersion,
+    /// Largest `pageSize` the listings accept; larger ones are answered 400.
+    #[serde(default = "default_max_page_size")]
+    pub max_page_size: u32,
+    /// OAuth clients that may get tokens.
+    #[serde(default)]
+    pub clients: Vec<ClientSpec>,
+    /// Architect flows, with their versions.
+    #[serde(default)]
+    pub flows: Vec<FlowSpec>,
+    /// Routing skills.
+    #[serde(default)]
+    pub skills: Vec<SkillSpec>,
+    /// Injected faults, evaluated in order for every request.
+    #[serde(default)]
+    pub faults: Vec<FaultSpec>,
+}
+
+fn default_publish_duration_ms() -> u64 {
+    500
+}
+
+fn default_max_page_size() -> u32 {
+    500
+}
+
+/// What `POST /api/v2/flows/actions/publish` does with a `version` the flow does not have.
+// GUESS: the real answer is unknown; one practitioner saw a 200 that did nothing
+// (genesys-api.md [VERIFY] item 1). Rejecting is the default so Action bugs surface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnknownVersion {
+    /// 400 with code `flow.version.not.found`.
+    #[default]
+    Reject,
+    /// 200 with an `Operation` that never progresses and changes nothing.
+    Ignore,
+}
+
+/// An OAuth client (client-credentials grant).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientSpec {
+    /// Client id (a UUID on the real platform; any string here).
+    pub id: String,
+    /// Client secret.
+    pub secret: String,
+    /// Display name, shown as the lock holder or operation client.
+    #[serde(default = "default_client_name")]
+    pub name: String,
+    /// Token lifetime in seconds; fractional values let tests expire tokens quickly.
+    #[serde(default = "default_token_ttl_secs")]
+    pub token_ttl_secs: f64,
+}
+
+fn default_client_name() -> String {
+    "Sandbox OAuth client".to_owned()
+}
+
+fn default_token_ttl_secs() -> f64 {
+    // The real default validity of a client is 24 h (genesys-api.md §3).
+    86_400.0
+}
+
+/// A reference to a user or client, as in `lockedUser` / `lockedClient`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntityRef {
+    /// Id of the user or client.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// An Architect flow.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlowSpec {
+    /// Flow id.
+    pub id: String,
+    /// Flow name.
+    pub name: String,
+    /// Flow type, as the API spells it (`DIGITALBOT`, `BOT`, `COMMONMODULE`...); any case.
+    #[serde(rename = "type")]
+    pub flow_type: String,
+    /// Optional description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Whether the flow is deleted.
+    #[serde(default)]
+    pub deleted: bool,
+    /// A user holding the flow's lock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked_user: Option<EntityRef>,
+    /// A client holding the flow's lock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked_client: Option<EntityRef>,
+    /// Id of the version live at the start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_version: Option<String>,
+    /// Id of the checked-in version (the default publish target).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked_in_version: Option<String>,
+    /// Id of the saved (draft) version, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saved_version: Option<String>,
+    /// The flow's versions.
+    #[serde(default)]
+    pub versions: Vec<VersionSpec>,
+}
+
+/// One version of a flow and how publishing it behaves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionSpec {
+    /// Version id, e.g. `"2.0"`.
+    pub id: String,
+    /// Version name; defaults to the id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Publish duration for this version; defaults to the scenario's `publish_duration_ms`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
+    /// What a publish of this version does (unless `outcomes` or `republish` say otherwise).
+    #[serde(default)]
+    pub publish: PublishBehaviour,
+    /// What a publish does once this version has been live before (the rollback case).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub republish: Option<PublishBehaviour>,
+    /// Per-attempt behaviours: the n-th publish of this version uses `outcomes[n]` when present.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outcomes: Vec<PublishBehaviour>,
+    /// What dependency tracking says this version consumes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consumes: Vec<ConsumedSpec>,
+}
+
+/// A resource a flow version consumes (dependency tracking).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsumedSpec {
+    /// Id of the skill, flow or other resource.
+    pub id: String,
+    /// Resource type as dependency tracking names it (`ACDSKILL`, `BOTFLOW`, `COMMONMODULEFLOW`...).
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    /// Name; defaults to the skill's or flow's name when the scenario has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Version consumed; defaults to a flow's published version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
+/// What one publish of a version does.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", try_from = "RawBehaviour")]
+pub enum PublishBehaviour {
+    /// Ends in `SUCCESS` and the version becomes the published one.
+    #[default]
+    Success,
+    /// Ends in `FAILURE` with these error fields; the published version does not change.
+    Failure(PublishFailure),
+    /// Stays in `PENDING_BACKEND_NOTIFICATION` forever.
+    NeverFinishes,
+    /// Ends in `SUCCESS`, but `version` becomes the published one instead.
+    LeavesOtherVersionLive {
+        /// The version left live.
+        version: String,
+    },
+}
+
+/// The error fields of a failed publish, as the `Operation` model carries them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublishFailure {
+    /// `errorCode` of the operation.
+    #[serde(default = "default_error_code", alias = "errorCode")]
+    pub error_code: String,
+    /// `errorMessage` of the operation.
+    #[serde(default = "default_error_message", alias = "errorMessage")]
+    pub error_message: String,
+    /// `errorDetails[]` of the operation.
+    #[serde(default, alias = "errorDetails")]
+    pub error_details: Vec<ErrorDetail>,
+    /// `errorMessageParams` of the operation.
+    #[serde(default, alias = "errorMessageParams")]
+    pub error_message_params: BTreeMap<String, String>,
+}
+
+impl Default for PublishFailure {
+    fn default() -> Self {
+        PublishFailure {
+            error_code: default_error_code(),
+            error_message: default_error_message(),
+            error_details: Vec::new(),
+            error_message_params: BTreeMap::new(),
+        }
+    }
+}
+
+// GUESS: the real errorCode values of a failed publish are not documented
+// (genesys-api.md §1.4 lists only the field names).
+fn default_error_code() -> String {
+    "flow.publish.validation.failed".to_owned()
+}
+
+fn default_error_message() -> String {
+    "The flow failed validation and was not published.".to_owned()
+}
+
+/// One entry of `errorDetails[]` (the API's `Detail` model; camelCase on the wire).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ErrorDetail {
+    /// Error code of this detail.
+    #[serde(default, skip_serializing_if = "Option::is_none", alias = "error_code")]
+    pub error_code: Option<String>,
+    /// Field the detail is about.
+    #[serde(default, skip_serializing_if = "Option::is_none", alias = "field_name")]
+    pub field_name: Option<String>,
+    /// Id of the entity the detail is about.
+    #[serde(default, skip_serializing_if = "Option::is_none", alias = "entity_id")]
+    pub entity_id: Option<String>,
+    /// Name of the entity the detail is about.
+    #[serde(default, skip_serializing_if = "Option::is_none", alias = "entity_name")]
+    pub entity_name: Option<String>,
+}
+
+/// Accepts `"success"`, `"failure"`, `"never_finishes"` as plain strings as well as the tagged
+/// forms (`{"failure": {...}}`, `{"leaves_other_version_live": {"version": "1.0"}}`).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawBehaviour {
+    Name(String),
+    Tagged(TaggedBehaviour),
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum TaggedBehaviour {
+    Success,
+    Failure(PublishFailure),
+    NeverFinishes,
+    LeavesOtherVersionLive { version: String },
+}
+
+impl TryFrom<RawBehaviour> for PublishBehaviour {
+    type Error = String;
+
+    fn try_from(raw: RawBehaviour) -> Result<Self, String> {
+        Ok(match raw {
+            RawBehaviour::Name(name) => match name.as_str() {
+                "success" => PublishBehaviour::Success,
+                "failure" => PublishBehaviour::Failure(PublishFailure::default()),
+                "never_finishes" => PublishBehaviour::NeverFinishes,
+                other => {
+                    return Err(format!(
+                        "unknown publish behaviour {other:?} (expected success, failure, \
+                         never_finishes or {{leaves_other_version_live = {{version}}}})"
+                    ));
+                }
+            },
+            RawBehaviour::Tagged(TaggedBehaviour::Success) => PublishBehaviour::Success,
+            RawBehaviour::Tagged(TaggedBehaviour::Failure(f)) => PublishBehaviour::Failure(f),
+            RawBehaviour::Tagged(TaggedBehaviour::NeverFinishes) => PublishBehaviour::NeverFinishes,
+            RawBehaviour::Tagged(TaggedBehaviour::LeavesOtherVersionLive { version }) => {
+                PublishBehaviour::LeavesOtherVersionLive { version }
+            }
+        })
+    }
+}
+
+/// A routing skill.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SkillSpec {
+    /// Skill id.
+    pub id: String,
+    /// Skill name.
+    pub name: String,
+    /// Skill state.
+    #[serde(default)]
+    pub state: SkillState,
+}
+
+/// `RoutingSkill.state`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SkillState {
+    /// Usable.
+    #[default]
+    Active,
+    /// Exists but is switched off.
+    Inactive,
+    /// Deleted; still answered with this state.
+    Deleted,
+}
+
+/// Why a scenario could not be loaded.
+#[derive(Debug)]
+pub enum ScenarioError {
+    /// The file could not be read.
+    Io(PathBuf, std::io::Error),
+    /// The file's extension is neither `.json` nor `.toml`.
+    UnknownFormat(PathBuf),
+    /// Invalid JSON, or JSON that does not describe a scenario.
+    Json(serde_json::Error),
+    /// Invalid TOML, or TOML that does not describe a scenario.
+    Toml(toml::de::Error),
+    /// The scenario parsed but is inconsistent (duplicate ids, unknown versions...).
+    Invalid(String),
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScenarioError::Io(path, e) => write!(f, "cannot read {}: {e}", path.display()),
+            ScenarioError::UnknownFormat(path) => {
+                write!(f, "{}: scenario files end in .json or .toml", path.display())
+            }
+            ScenarioError::Json(e) => write!(f, "invalid JSON scenario: {e}"),
+            ScenarioError::Toml(e) => write!(f, "invalid TOML scenario: {e}"),
+            ScenarioError::Invalid(msg) => write!(f, "invalid scenario: {msg}"),
+        }
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+impl Scenario {
+    /// A scenario with no clients, flows, skills or faults (defaults for the settings).
+    pub fn empty() -> Scenario {
+        Scenario {
+            publish_duration_ms: default_publish_duration_ms(),
+            unknown_version: UnknownVersion::default(),
+            max_page_size: default_max_page_size(),
+            clients: Vec::new(),
+            flows: Vec::new(),
+            skills: Vec::new(),
+            faults: Vec::new(),
+        }
+    }
+
+    /// Loads a scenario file; the format follows the extension (`.json` or `.toml`).
+    pub fn from_path(path: &Path) -> Result<Scenario, ScenarioError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ScenarioError::Io(path.to_path_buf(), e))?;
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(ext) if ext.eq_ignore_ascii_case("json") => Scenario::from_json_str(&text),
+            Some(ext) if ext.eq_ignore_ascii_case("toml") => Scenario::from_toml_str(&text),
+            _ => Err(ScenarioError::UnknownFormat(path.to_path_buf())),
+        }
+    }
+
+    /// Parses and validates a JSON scenario.
+    pub fn from_json_str(s: &str) -> Result<Scenario, ScenarioError> {
+        let scenario: Scenario = serde_json::from_str(s).map_err(ScenarioError::Json)?;
+        scenario.validate()?;
+        Ok(scenario)
+    }
+
+    /// Parses and validates a TOML scenario.
+    pub fn from_toml_str(s: &str) -> Result<Scenario, ScenarioError> {
+        let scenario: Scenario = toml::from_str(s).map_err(ScenarioError::Toml)?;
+        scenario.validate()?;
+        Ok(scenario)
+    }
+
+    /// Checks that ids are unique and every version a scenario names exists.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        let invalid = |msg: String| Err(ScenarioError::Invalid(msg));
+        unique("client", self.clients.iter().map(|c| c.id.as_str()))?;
+        unique("flow", self.flows.iter().map(|f| f.id.as_str()))?;
+        unique("skill", self.skills.iter().map(|s| s.id.as_str()))?;
+        for client in &self.clients {
+            if !(client.token_ttl_secs.is_finite() && client.token_ttl_secs > 0.0) {
+                return invalid(format!("client {}: token_ttl_secs must be > 0", client.id));
+            }
+        }
+        for flow in &self.flows {
+            unique("version", flow.versions.iter().map(|v| v.id.as_str()))?;
+            let has = |v: &str| flow.versions.iter().any(|x| x.id == v);
+            let named = [
+                &flow.published_version,
+                &flow.checked_in_version,
+                &flow.saved_version,
+            ];
+            for v in named.into_iter().flatten() {
+                if !has(v) {
+                    return invalid(format!("flow {}: version {v:?} is not in versions", flow.id));
+                }
+            }
+            for version in &flow.versions {
+                let behaviours = std::iter::once(&version.publish)
+                    .chain(version.republish.iter())
+                    .chain(version.outcomes.iter());
+                for b in behaviours {
+                    if let PublishBehaviour::LeavesOtherVersionLive { version: other } = b {
+                        if !has(other) {
+                            return invalid(format!(
+                                "flow {} version {}: leaves_other_version_live names unknown \
+                                 version {other:?}",
+                                flow.id, version.id
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        for (i, fault) in self.faults.iter().enumerate() {
+            fault
+                .validate()
+                .map_err(|e| ScenarioError::Invalid(format!("faults[{i}]: {e}")))?;
+        }
+        Ok(())
+    }
+}
+
+fn unique<'a>(what: &str, ids: impl Iterator<Item = &'a str>) -> Result<(), ScenarioError> {
+    let mut seen = HashSet::new();
+    for id in ids {
+        if !seen.insert(id) {
+            return Err(ScenarioError::Invalid(format!("duplicate {what} id {id:?}")));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn behaviours_parse_from_strings_and_tables() {
+        let json = r#"["success", "failure", "never_finishes",
+            {"failure": {"errorCode": "X", "error_message": "m"}},
+            {"leaves_other_version_live": {"version": "1.0"}}]"#;
+        let parsed: Vec<PublishBehaviour> = serde_json::from_str(json).expect("parses");
+        assert_eq!(parsed[0], PublishBehaviour::Success);
+        assert_eq!(parsed[1], PublishBehaviour::Failure(PublishFailure::default()));
+        assert_eq!(parsed[2], PublishBehaviour::NeverFinishes);
+        match &parsed[3] {
+            PublishBehaviour::Failure(f) => {
+                assert_eq!((f.error_code.as_str(), f.error_message.as_str()), ("X", "m"))
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(serde_json::from_str::<PublishBehaviour>(r#""explode""#).is_err());
+    }
+
+    #[test]
+    fn validation_catches_unknown_versions_and_duplicates() {
+        let bad = r#"{"flows": [{"id": "f", "name": "F", "type": "BOT",
+            "published_version": "9.0", "versions": [{"id": "1.0"}]}]}"#;
+        assert!(matches!(Scenario::from_json_str(bad), Err(ScenarioError::Invalid(_))));
+        let dup = r#"{"skills": [{"id": "s", "name": "a"}, {"id": "s", "name": "b"}]}"#;
+        assert!(matches!(Scenario::from_json_str(dup), Err(ScenarioError::Invalid(_))));
+        let other = r#"{"flows": [{"id": "f", "name": "F", "type": "BOT", "versions": [
+            {"id": "1.0", "publish": {"leaves_other_version_live": {"version": "7"}}}]}]}"#;
+        assert!(matches!(Scenario::from_json_str(other), Err(ScenarioError::Invalid(_))));
+    }
+
+    #[test]
+    fn default_scenario_is_valid_and_round_trips() {
+        let scenario = Scenario::default();
+        scenario.validate().expect("built-in scenario is valid");
+        let json = serde_json::to_string(&scenario).expect("serialises");
+        assert_eq!(Scenario::from_json_str(&json).expect("reparses"), scenario);
+    }
+
+    #[test]
+    fn toml_and_unknown_extension() {
+        let toml = r#"
+            publish_duration_ms = 10
+            [[flows]]
+            id = "f"
+            name = "F"
+            type = "digitalbot"
+            [[flows.versions]]
+            id = "1.0"
+            outcomes = ["success", { failure = { error_code = "E" } }]
+        "#;
+        let s = Scenario::from_toml_str(toml).expect("parses");
+        assert_eq!(s.flows[0].versions[0].outcomes.len(), 2);
+        let err = Scenario::from_path(Path::new("x.yaml")).expect_err("no such file");
+        assert!(matches!(err, ScenarioError::Io(..)));
+    }
+}

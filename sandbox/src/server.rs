@@ -1,0 +1,162 @@
+//! The running server.
+//!
+//! Connections are served with hyper directly rather than `axum::serve` so that a handler can
+//! close its own TCP connection mid-request (the `drop_connection` fault): each connection task
+//! races the connection against a per-connection `Notify` that the fault fires.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinHandle;
+use tower::ServiceExt;
+
+use crate::middleware::ConnectionKill;
+use crate::records::{FlowSnapshot, OperationRecord, RequestRecord};
+use crate::routes::router;
+use crate::scenario::Scenario;
+use crate::state::{Shared, State};
+
+/// A running sandbox server. Dropping it without `shutdown` leaves the server running until the
+/// runtime ends.
+#[derive(Debug)]
+pub struct Sandbox {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    accept: JoinHandle<()>,
+}
+
+/// How to start a sandbox beyond its scenario.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Log every request to stderr (the binary does).
+    pub log_requests: bool,
+}
+
+impl Sandbox {
+    /// Starts on `127.0.0.1` with a port the OS picks.
+    pub async fn start(scenario: Scenario) -> std::io::Result<Sandbox> {
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+        Sandbox::start_with(scenario, addr, Options::default()).await
+    }
+
+    /// Starts on `addr`.
+    pub async fn start_on(scenario: Scenario, addr: SocketAddr) -> std::io::Result<Sandbox> {
+        Sandbox::start_with(scenario, addr, Options::default()).await
+    }
+
+    /// Starts on `addr` with `options`. An invalid scenario is an `InvalidInput` error.
+    pub async fn start_with(
+        scenario: Scenario,
+        addr: SocketAddr,
+        options: Options,
+    ) -> std::io::Result<Sandbox> {
+        let state = State::new(scenario, options.log_requests)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared::new(state));
+        let (stop, stopped) = watch::channel(false);
+        let accept = tokio::spawn(accept_loop(listener, router(shared.clone()), stopped));
+        Ok(Sandbox { shared, addr, stop, accept })
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`; the API and the login endpoint share it.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// What the Action's `api-url` should be.
+    pub fn api_url(&self) -> String {
+        self.base_url()
+    }
+
+    /// What the Action's `login-url` should be (`POST /oauth/token` is served here).
+    pub fn login_url(&self) -> String {
+        self.base_url()
+    }
+
+    /// When the sandbox started; every `Duration` in its records counts from here.
+    pub fn epoch(&self) -> Instant {
+        self.shared.epoch()
+    }
+
+    /// Time since `epoch()`.
+    pub fn now(&self) -> Duration {
+        self.shared.now()
+    }
+
+    /// Every request seen so far, in arrival order.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        self.shared.with(|state, _| state.requests.clone())
+    }
+
+    /// Every publish operation so far, in start order, as of now.
+    pub fn operations(&self) -> Vec<OperationRecord> {
+        self.shared.with(|state, now| state.operations.iter().map(|op| op.record(now)).collect())
+    }
+
+    /// A flow as it is now (deleted flows included).
+    pub fn flow(&self, id: &str) -> Option<FlowSnapshot> {
+        self.shared.with(|state, now| state.snapshot(id, now))
+    }
+
+    /// Stops accepting, closes every open connection and waits for the accept loop to end.
+    pub async fn shutdown(self) {
+        // An error means every receiver is gone, i.e. the loop has already ended.
+        let _ = self.stop.send(true);
+        let _ = self.accept.await;
+    }
+}
+
+async fn accept_loop(listener: TcpListener, router: Router, mut stopped: watch::Receiver<bool>) {
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // Out of descriptors or a reset before accept: back off and keep serving.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
+            },
+            _ = stopped.changed() => return,
+        };
+        // Responses are small; Nagle would only add latency to the timings tests measure.
+        let _ = stream.set_nodelay(true);
+        tokio::spawn(serve_connection(stream, router.clone(), stopped.clone()));
+    }
+}
+
+async fn serve_connection(
+    stream: tokio::net::TcpStream,
+    router: Router,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let kill = Arc::new(Notify::new());
+    let handle = ConnectionKill(kill.clone());
+    let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+        req.extensions_mut().insert(handle.clone());
+        router.clone().oneshot(req)
+    });
+    let conn = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .serve_connection(TokioIo::new(stream), service);
+    // Whichever ends first, dropping `conn` closes the socket.
+    tokio::select! {
+        _ = conn => {}
+        _ = kill.notified() => {}
+        _ = stopped.changed() => {}
+    }
+}

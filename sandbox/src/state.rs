@@ -1,0 +1,253 @@
+//! The sandbox's mutable state, shared by every connection behind one mutex.
+//!
+//! Every access goes through `Shared::with`, which first applies the effect of any operation
+//! whose end time has passed, so all readers (HTTP handlers and the library accessors) see the
+//! same, time-consistent world.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::faults::FaultState;
+use crate::operations::{Operation, Plan};
+use crate::records::{FlowSnapshot, RequestRecord};
+use crate::scenario::{
+    ClientSpec, EntityRef, Scenario, ScenarioError, SkillSpec, UnknownVersion, VersionSpec,
+};
+
+/// Scenario-wide settings.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub publish_duration: Duration,
+    pub unknown_version: UnknownVersion,
+    pub max_page_size: u32,
+}
+
+/// A flow as it is now.
+#[derive(Debug, Clone)]
+pub(crate) struct FlowState {
+    pub id: String,
+    pub name: String,
+    pub flow_type: String,
+    pub description: Option<String>,
+    pub deleted: bool,
+    pub locked_user: Option<EntityRef>,
+    pub locked_client: Option<EntityRef>,
+    pub published: Option<String>,
+    pub checked_in: Option<String>,
+    pub saved: Option<String>,
+    pub versions: Vec<VersionSpec>,
+    /// Index into `State::operations`.
+    pub current_operation: Option<usize>,
+    /// Publishes asked for, per version (selects `outcomes[n]`).
+    pub attempts: HashMap<String, usize>,
+    /// Versions that have been live at some time (selects `republish`).
+    pub ever_live: HashSet<String>,
+    /// When each version last went live / stopped being live (for `datePublished[End]`).
+    pub date_published: HashMap<String, Duration>,
+    pub date_published_end: HashMap<String, Duration>,
+}
+
+impl FlowState {
+    pub fn version(&self, id: &str) -> Option<&VersionSpec> {
+        self.versions.iter().find(|v| v.id == id)
+    }
+
+    /// Makes `version` the published one, stamping the publish dates.
+    pub fn go_live(&mut self, version: &str, at: Duration) {
+        if let Some(old) = self.published.take() {
+            if old != version {
+                self.date_published_end.insert(old, at);
+            }
+        }
+        self.date_published.insert(version.to_owned(), at);
+        self.date_published_end.remove(version);
+        self.ever_live.insert(version.to_owned());
+        self.published = Some(version.to_owned());
+    }
+}
+
+/// An issued bearer token.
+#[derive(Debug, Clone)]
+pub(crate) struct TokenInfo {
+    pub client_id: String,
+    pub expires_at: Duration,
+}
+
+/// Everything the sandbox knows.
+#[derive(Debug)]
+pub(crate) struct State {
+    pub epoch: Instant,
+    pub epoch_wall: SystemTime,
+    pub settings: Settings,
+    pub flows: BTreeMap<String, FlowState>,
+    pub skills: BTreeMap<String, SkillSpec>,
+    pub clients: HashMap<String, ClientSpec>,
+    pub tokens: HashMap<String, TokenInfo>,
+    pub operations: Vec<Operation>,
+    pub requests: Vec<RequestRecord>,
+    pub faults: Vec<FaultState>,
+    pub log_requests: bool,
+}
+
+impl State {
+    pub fn new(scenario: Scenario, log_requests: bool) -> Result<State, ScenarioError> {
+        scenario.validate()?;
+        let faults = scenario
+            .faults
+            .into_iter()
+            .map(FaultState::new)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(ScenarioError::Invalid)?;
+        let flows = scenario
+            .flows
+            .into_iter()
+            .map(|f| {
+                let mut flow = FlowState {
+                    id: f.id.clone(),
+                    name: f.name,
+                    flow_type: f.flow_type.to_ascii_uppercase(),
+                    description: f.description,
+                    deleted: f.deleted,
+                    locked_user: f.locked_user,
+                    locked_client: f.locked_client,
+                    published: None,
+                    checked_in: f.checked_in_version,
+                    saved: f.saved_version,
+                    versions: f.versions,
+                    current_operation: None,
+                    attempts: HashMap::new(),
+                    ever_live: HashSet::new(),
+                    date_published: HashMap::new(),
+                    date_published_end: HashMap::new(),
+                };
+                if let Some(v) = f.published_version {
+                    flow.go_live(&v, Duration::ZERO);
+                }
+                (f.id, flow)
+            })
+            .collect();
+        Ok(State {
+            epoch: Instant::now(),
+            epoch_wall: SystemTime::now(),
+            settings: Settings {
+                publish_duration: Duration::from_millis(scenario.publish_duration_ms),
+                unknown_version: scenario.unknown_version,
+                max_page_size: scenario.max_page_size,
+            },
+            flows,
+            skills: scenario.skills.into_iter().map(|s| (s.id.clone(), s)).collect(),
+            clients: scenario.clients.into_iter().map(|c| (c.id.clone(), c)).collect(),
+            tokens: HashMap::new(),
+            operations: Vec::new(),
+            requests: Vec::new(),
+            faults,
+            log_requests,
+        })
+    }
+
+    /// Applies, in end-time order, the effect of every operation that has finished by `now`.
+    pub fn advance(&mut self, now: Duration) {
+        let mut due: Vec<(Duration, usize)> = self
+            .operations
+            .iter()
+            .enumerate()
+            .filter(|(_, op)| !op.applied)
+            .filter_map(|(i, op)| op.terminal_at().filter(|t| *t <= now).map(|t| (t, i)))
+            .collect();
+        due.sort();
+        for (at, i) in due {
+            let op = &mut self.operations[i];
+            op.applied = true;
+            if let Plan::Success { live } = &op.plan {
+                if let Some(flow) = self.flows.get_mut(&op.flow_id) {
+                    flow.go_live(live, at);
+                }
+            }
+        }
+    }
+
+    /// Wall-clock time of a moment since the epoch (for `date*` fields).
+    pub fn wall(&self, at: Duration) -> SystemTime {
+        self.epoch_wall + at
+    }
+
+    /// Issues a token for `client_id`; returns it with its lifetime in seconds.
+    pub fn issue_token(&mut self, client_id: &str, now: Duration) -> Option<(String, f64)> {
+        let ttl = self.clients.get(client_id)?.token_ttl_secs;
+        let token = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+        let expires_at = now + Duration::from_secs_f64(ttl);
+        self.tokens
+            .insert(token.clone(), TokenInfo { client_id: client_id.to_owned(), expires_at });
+        Some((token, ttl))
+    }
+
+    /// The client a token belongs to, if it is known and not expired.
+    pub fn check_token(&self, token: &str, now: Duration) -> Option<EntityRef> {
+        let info = self.tokens.get(token).filter(|t| now < t.expires_at)?;
+        let name = self.clients.get(&info.client_id).map_or_else(String::new, |c| c.name.clone());
+        Some(EntityRef { id: info.client_id.clone(), name })
+    }
+
+    /// Makes a token expire now (the `expire_token` fault).
+    pub fn expire_token(&mut self, token: &str, now: Duration) {
+        if let Some(info) = self.tokens.get_mut(token) {
+            info.expires_at = info.expires_at.min(now);
+        }
+    }
+
+    pub fn snapshot(&self, id: &str, now: Duration) -> Option<FlowSnapshot> {
+        let flow = self.flows.get(id)?;
+        Some(FlowSnapshot {
+            id: flow.id.clone(),
+            name: flow.name.clone(),
+            flow_type: flow.flow_type.clone(),
+            deleted: flow.deleted,
+            published_version: flow.published.clone(),
+            checked_in_version: flow.checked_in.clone(),
+            saved_version: flow.saved.clone(),
+            locked_user: flow.locked_user.clone(),
+            locked_client: flow.locked_client.clone(),
+            current_operation: flow
+                .current_operation
+                .and_then(|i| self.operations.get(i))
+                .map(|op| op.snapshot(now)),
+        })
+    }
+}
+
+/// The state behind its lock, with the clock.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    state: Mutex<State>,
+    epoch: Instant,
+}
+
+impl Shared {
+    pub fn new(state: State) -> Shared {
+        let epoch = state.epoch;
+        Shared { state: Mutex::new(state), epoch }
+    }
+
+    pub fn epoch(&self) -> Instant {
+        self.epoch
+    }
+
+    /// Time since the epoch.
+    pub fn now(&self) -> Duration {
+        self.epoch.elapsed()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves plain data behind; keep serving it.
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `f` on the state brought up to date, with the current time.
+    pub fn with<R>(&self, f: impl FnOnce(&mut State, Duration) -> R) -> R {
+        let mut state = self.lock();
+        let now = self.now();
+        state.advance(now);
+        f(&mut state, now)
+    }
+}

@@ -83,6 +83,10 @@ check-jsonschema --builtin-schema vendor.github-actions action.yml || failed "ac
 step "check-jsonschema vendor.github-workflows .github/workflows/*.yml docs/examples/*.yml"
 check-jsonschema --builtin-schema vendor.github-workflows "${WORKFLOWS[@]}" "${EXAMPLES[@]}" \
     || failed "a workflow does not match the schema"
+if [[ -f .github/dependabot.yml ]]; then
+    step "check-jsonschema vendor.dependabot .github/dependabot.yml"
+    check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml || failed ".github/dependabot.yml does not match the schema"
+fi
 
 # ---------------------------------------------------------------------------------------
 step "runner rules (Dockerfile and action.yml)"

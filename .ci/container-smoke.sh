@@ -12,8 +12,10 @@
 #   SMOKE_ACTION_BIN   use this prebuilt static binary instead of building one
 #   SMOKE_SANDBOX_BIN  use this prebuilt sandbox binary instead of `cargo build -p genesys-sandbox`
 #   SMOKE_CLIENT_ID / SMOKE_CLIENT_SECRET / SMOKE_BOT_ID
-#                      demo credentials and bot, used only when the sandbox does not print
-#                      `client-id=` / `client-secret=` / `bot-id=` lines itself
+#                      client and bot to deploy; default: the sandbox's built-in demo scenario
+#                      (sandbox/src/default_scenario.rs DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
+#                      DEMO_BOT_ID), unless the sandbox prints `client-id=` / `client-secret=` /
+#                      `bot-id=` lines itself
 #   SMOKE_KEEP=1       keep the temporary directory for inspection
 set -euo pipefail
 
@@ -119,16 +121,9 @@ else
 fi
 [[ -x "$SANDBOX_BIN" ]] || fail "no sandbox binary at $SANDBOX_BIN"
 
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-PORT=""
-for _ in $(seq 1 50); do
-    candidate=$((20000 + RANDOM % 40000))
-    if ! port_in_use "$candidate"; then PORT=$candidate; break; fi
-done
-[[ -n "$PORT" ]] || fail "no free port found"
-
-# Same as `cargo run -p genesys-sandbox -- --port $PORT`, but the pid is the server's.
-"$SANDBOX_BIN" --port "$PORT" >"$WORK/sandbox.out" 2>"$WORK/sandbox.err" &
+# Same as `cargo run -p genesys-sandbox -- --port 0`, but the pid is the server's. Port 0:
+# the sandbox binds a free loopback port and prints it in its api-url= line.
+"$SANDBOX_BIN" --port 0 >"$WORK/sandbox.out" 2>"$WORK/sandbox.err" &
 SANDBOX_PID=$!
 API_URL=""
 for _ in $(seq 1 300); do
@@ -140,9 +135,10 @@ done
 [[ -n "$API_URL" ]] || { cat "$WORK/sandbox.err" >&2; fail "the sandbox printed no api-url= line within 30 s"; }
 sandbox_value() { sed -n "s/^$1=//p" "$WORK/sandbox.out" | head -n 1; }
 LOGIN_URL=$(sandbox_value login-url); LOGIN_URL=${LOGIN_URL:-$API_URL}
-CLIENT_ID=$(sandbox_value client-id); CLIENT_ID=${CLIENT_ID:-${SMOKE_CLIENT_ID:-sandbox-client}}
-CLIENT_SECRET=$(sandbox_value client-secret); CLIENT_SECRET=${CLIENT_SECRET:-${SMOKE_CLIENT_SECRET:-sandbox-secret}}
-BOT_ID=$(sandbox_value bot-id); BOT_ID=${BOT_ID:-${SMOKE_BOT_ID:-00000000-0000-4000-8000-000000000001}}
+# The built-in demo scenario: "Billing Assistant", 1.0 published, 2.0 checked in and publishable.
+CLIENT_ID=$(sandbox_value client-id); CLIENT_ID=${CLIENT_ID:-${SMOKE_CLIENT_ID:-c0ffee00-5a4d-4b0c-9e11-5a4db0c9e110}}
+CLIENT_SECRET=$(sandbox_value client-secret); CLIENT_SECRET=${CLIENT_SECRET:-${SMOKE_CLIENT_SECRET:-sandbox-demo-secret}}
+BOT_ID=$(sandbox_value bot-id); BOT_ID=${BOT_ID:-${SMOKE_BOT_ID:-b1111111-3c4d-4e5f-8a6b-0000000000b1}}
 echo "==> sandbox pid $SANDBOX_PID: api-url=$API_URL login-url=$LOGIN_URL bot-id=$BOT_ID"
 
 # ---------------------------------------------------------------------------------------

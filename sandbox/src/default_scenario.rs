@@ -54,7 +54,12 @@ fn version(id: &str, duration_ms: u64, consumes: Vec<ConsumedSpec>) -> VersionSp
 }
 
 fn uses(id: &str, resource_type: &str) -> ConsumedSpec {
-    ConsumedSpec { id: id.to_owned(), resource_type: resource_type.to_owned(), name: None, version: None }
+    ConsumedSpec {
+        id: id.to_owned(),
+        resource_type: resource_type.to_owned(),
+        name: None,
+        version: None,
+    }
 }
 
 fn flow(id: &str, name: &str, flow_type: &str, published: &str, checked_in: &str) -> FlowSpec {
@@ -74,7 +79,11 @@ fn flow(id: &str, name: &str, flow_type: &str, published: &str, checked_in: &str
 }
 
 fn skill(id: &str, name: &str, state: SkillState) -> SkillSpec {
-    SkillSpec { id: id.to_owned(), name: name.to_owned(), state }
+    SkillSpec {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        state,
+    }
 }
 
 /// The failure of `Returns Assistant` `3.0`, shaped like the `Operation` model's error fields.
@@ -96,7 +105,12 @@ fn returns_failure() -> PublishFailure {
                 Some("5a0000ff-7e1d-4d2c-9b3a-0000000000ff"),
                 "Returns Escalations",
             ),
-            detail("expression.invalid", "Main.SetRefundAmount.expression", None, "Set Refund Amount"),
+            detail(
+                "expression.invalid",
+                "Main.SetRefundAmount.expression",
+                None,
+                "Set Refund Amount",
+            ),
         ],
         error_message_params: BTreeMap::from([
             ("flowName".to_owned(), "Returns Assistant".to_owned()),
@@ -117,25 +131,58 @@ pub(crate) fn demo() -> Scenario {
         version("2.0", 600, vec![billing(), payments(), module()]),
     ];
 
-    let mut failing = flow(DEMO_FAILING_BOT_ID, "Returns Assistant", "BOT", "2.0", "3.0");
+    let mut failing = flow(
+        DEMO_FAILING_BOT_ID,
+        "Returns Assistant",
+        "BOT",
+        "2.0",
+        "3.0",
+    );
     let mut v3 = version("3.0", 500, vec![billing(), module()]);
     v3.publish = PublishBehaviour::Failure(returns_failure());
     failing.versions = vec![
-        version("1.0", 400, vec![uses(DEMO_SKILL_DELETED_ID, "ACDSKILL"), module()]),
+        version(
+            "1.0",
+            400,
+            vec![uses(DEMO_SKILL_DELETED_ID, "ACDSKILL"), module()],
+        ),
         version("2.0", 400, vec![billing(), module()]),
         v3,
     ];
 
-    let mut locked = flow(DEMO_LOCKED_BOT_ID, "Store Hours Bot", "DIGITALBOT", "1.0", "2.0");
-    locked.locked_user =
-        Some(EntityRef { id: DEMO_LOCK_USER_ID.to_owned(), name: DEMO_LOCK_USER_NAME.to_owned() });
-    locked.versions = vec![version("1.0", 300, vec![module()]), version("2.0", 300, vec![module()])];
+    let mut locked = flow(
+        DEMO_LOCKED_BOT_ID,
+        "Store Hours Bot",
+        "DIGITALBOT",
+        "1.0",
+        "2.0",
+    );
+    locked.locked_user = Some(EntityRef {
+        id: DEMO_LOCK_USER_ID.to_owned(),
+        name: DEMO_LOCK_USER_NAME.to_owned(),
+    });
+    locked.versions = vec![
+        version("1.0", 300, vec![module()]),
+        version("2.0", 300, vec![module()]),
+    ];
 
-    let mut deleted = flow(DEMO_DELETED_BOT_ID, "Retired Survey Bot", "BOT", "1.0", "1.0");
+    let mut deleted = flow(
+        DEMO_DELETED_BOT_ID,
+        "Retired Survey Bot",
+        "BOT",
+        "1.0",
+        "1.0",
+    );
     deleted.deleted = true;
     deleted.versions = vec![version("1.0", 300, Vec::new())];
 
-    let mut common = flow(DEMO_COMMON_MODULE_ID, "Shared Greeting", "COMMONMODULE", "4.0", "4.0");
+    let mut common = flow(
+        DEMO_COMMON_MODULE_ID,
+        "Shared Greeting",
+        "COMMONMODULE",
+        "4.0",
+        "4.0",
+    );
     common.versions = vec![version("4.0", 300, Vec::new())];
 
     Scenario {
@@ -152,7 +199,11 @@ pub(crate) fn demo() -> Scenario {
         skills: vec![
             skill(DEMO_SKILL_BILLING_ID, "Billing", SkillState::Active),
             skill(DEMO_SKILL_PAYMENTS_ID, "Payments", SkillState::Active),
-            skill(DEMO_SKILL_INACTIVE_ID, "Loyalty Rewards", SkillState::Inactive),
+            skill(
+                DEMO_SKILL_INACTIVE_ID,
+                "Loyalty Rewards",
+                SkillState::Inactive,
+            ),
             skill(DEMO_SKILL_DELETED_ID, "Legacy Refunds", SkillState::Deleted),
         ],
         faults: Vec::new(),

@@ -18,7 +18,11 @@ pub(crate) struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code: code.to_owned(), message: message.into() }
+        ApiError {
+            status,
+            code: code.to_owned(),
+            message: message.into(),
+        }
     }
 
     pub fn not_found(message: impl Into<String>) -> ApiError {
@@ -34,7 +38,9 @@ impl ApiError {
         ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too.many.requests.retry.after",
-            format!("Rate limit exceeded the maximum. Retry the request in [{retry_after_secs}] seconds"),
+            format!(
+                "Rate limit exceeded the maximum. Retry the request in [{retry_after_secs}] seconds"
+            ),
         )
     }
 

@@ -118,20 +118,20 @@ impl FaultSpec {
         if w.every_nth == Some(0) || w.after_nth == Some(0) {
             return Err("every_nth and after_nth start at 1".to_owned());
         }
-        if let Some(p) = w.probability {
-            if !(0.0..=1.0).contains(&p) {
-                return Err(format!("probability {p} is not within 0..=1"));
-            }
+        if let Some(p) = w.probability
+            && !(0.0..=1.0).contains(&p)
+        {
+            return Err(format!("probability {p} is not within 0..=1"));
         }
-        if let (Some(start), Some(end)) = (w.window_start_ms, w.window_end_ms) {
-            if start >= end {
-                return Err("window_start_ms must be before window_end_ms".to_owned());
-            }
+        if let (Some(start), Some(end)) = (w.window_start_ms, w.window_end_ms)
+            && start >= end
+        {
+            return Err("window_start_ms must be before window_end_ms".to_owned());
         }
-        if let FaultKind::ServerError { status, .. } = self.kind {
-            if !(500..=599).contains(&status) {
-                return Err(format!("server_error status {status} is not 5xx"));
-            }
+        if let FaultKind::ServerError { status, .. } = self.kind
+            && !(500..=599).contains(&status)
+        {
+            return Err(format!("server_error status {status} is not 5xx"));
         }
         Ok(())
     }
@@ -165,12 +165,20 @@ impl RouteMatcher {
         if segments.iter().any(|s| s == "**") {
             return Err(format!("route {route:?}: ** may only end the pattern"));
         }
-        Ok(RouteMatcher { method, segments, rest })
+        Ok(RouteMatcher {
+            method,
+            segments,
+            rest,
+        })
     }
 
     /// Whether a request matches.
     pub fn matches(&self, method: &str, path: &str) -> bool {
-        if self.method.as_deref().is_some_and(|m| !m.eq_ignore_ascii_case(method)) {
+        if self
+            .method
+            .as_deref()
+            .is_some_and(|m| !m.eq_ignore_ascii_case(method))
+        {
             return false;
         }
         let actual: Vec<&str> = split_path(path).collect();
@@ -178,7 +186,10 @@ impl RouteMatcher {
         {
             return false;
         }
-        self.segments.iter().zip(&actual).all(|(want, got)| want == "*" || want == got)
+        self.segments
+            .iter()
+            .zip(&actual)
+            .all(|(want, got)| want == "*" || want == got)
     }
 }
 
@@ -211,12 +222,21 @@ impl FaultState {
     pub(crate) fn new(spec: FaultSpec) -> Result<FaultState, String> {
         let matcher = spec.route.as_deref().map(RouteMatcher::parse).transpose()?;
         let rng = fastrand::Rng::with_seed(spec.when.seed.unwrap_or(0));
-        Ok(FaultState { spec, matcher, seen: 0, rng })
+        Ok(FaultState {
+            spec,
+            matcher,
+            seen: 0,
+            rng,
+        })
     }
 
     /// Counts the request if the route matches and says whether the fault fires on it.
     fn observe(&mut self, method: &str, path: &str, at_ms: u64) -> bool {
-        if self.matcher.as_ref().is_some_and(|m| !m.matches(method, path)) {
+        if self
+            .matcher
+            .as_ref()
+            .is_some_and(|m| !m.matches(method, path))
+        {
             return false;
         }
         self.seen += 1;
@@ -225,7 +245,7 @@ impl FaultState {
         // Draw even when another condition fails so the sequence depends only on n.
         let draw = w.probability.map(|p| self.rng.f64() < p);
         let after = w.after_nth.unwrap_or(1);
-        w.every_nth.is_none_or(|k| n % k == 0)
+        w.every_nth.is_none_or(|k| n.is_multiple_of(k))
             && n >= after
             && w.count.is_none_or(|c| n < after.saturating_add(c))
             && w.window_start_ms.is_none_or(|s| at_ms >= s)
@@ -236,7 +256,11 @@ impl FaultState {
 
 /// Consults every fault for one request, in scenario order.
 pub(crate) fn decide(faults: &mut [FaultState], method: &str, path: &str, at_ms: u64) -> Decision {
-    let mut decision = Decision { delay_ms: 0, action: None, label: None };
+    let mut decision = Decision {
+        delay_ms: 0,
+        action: None,
+        label: None,
+    };
     let mut names: Vec<&'static str> = Vec::new();
     for fault in faults.iter_mut() {
         if !fault.observe(method, path, at_ms) {
@@ -271,7 +295,9 @@ mod tests {
     }
 
     fn fired(f: &mut FaultState, n: usize) -> Vec<bool> {
-        (0..n).map(|_| f.observe("GET", "/api/v2/flows/x", 0)).collect()
+        (0..n)
+            .map(|_| f.observe("GET", "/api/v2/flows/x", 0))
+            .collect()
     }
 
     #[test]
@@ -327,7 +353,13 @@ mod tests {
         ];
         let d = decide(&mut faults, "GET", "/", 0);
         assert_eq!(d.delay_ms, 12);
-        assert_eq!(d.action, Some(FaultKind::ServerError { status: 500, after_handler: false }));
+        assert_eq!(
+            d.action,
+            Some(FaultKind::ServerError {
+                status: 500,
+                after_handler: false
+            })
+        );
         assert_eq!(d.label.as_deref(), Some("slow+slow+server_error"));
     }
 

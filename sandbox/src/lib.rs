@@ -40,8 +40,7 @@ pub use default_scenario::{
 pub use faults::{FaultKind, FaultSpec, RouteMatcher, Trigger};
 pub use middleware::CORRELATION_HEADER;
 pub use records::{
-    ActionStatus, FlowSnapshot, OperationOutcome, OperationRecord, OperationSnapshot,
-    RequestRecord,
+    ActionStatus, FlowSnapshot, OperationOutcome, OperationRecord, OperationSnapshot, RequestRecord,
 };
 pub use scenario::{
     ClientSpec, ConsumedSpec, EntityRef, ErrorDetail, FlowSpec, PublishBehaviour, PublishFailure,

@@ -8,7 +8,8 @@ use std::process::ExitCode;
 
 use genesys_sandbox::{Options, Sandbox, Scenario};
 
-const USAGE: &str = "usage: genesys-sandbox [--scenario FILE.json|FILE.toml] [--port N] [--host ADDR]
+const USAGE: &str =
+    "usage: genesys-sandbox [--scenario FILE.json|FILE.toml] [--port N] [--host ADDR]
   --scenario  scenario file (default: the built-in demo scenario)
   --port      port to listen on (default 0: any free port)
   --host      loopback address to bind (default 127.0.0.1)
@@ -35,11 +36,15 @@ fn parse_args() -> Result<Args, String> {
             "--scenario" => args.scenario = Some(PathBuf::from(value("--scenario")?)),
             "--port" => {
                 let v = value("--port")?;
-                args.port = v.parse().map_err(|_| format!("--port: {v:?} is not a port"))?;
+                args.port = v
+                    .parse()
+                    .map_err(|_| format!("--port: {v:?} is not a port"))?;
             }
             "--host" => {
                 let v = value("--host")?;
-                args.host = v.parse().map_err(|_| format!("--host: {v:?} is not an IP address"))?;
+                args.host = v
+                    .parse()
+                    .map_err(|_| format!("--host: {v:?} is not an IP address"))?;
             }
             "--print-default-scenario" => args.print_default = true,
             "-h" | "--help" => return Err(String::new()),
@@ -62,7 +67,11 @@ async fn main() -> ExitCode {
                 eprintln!("genesys-sandbox: {msg}");
             }
             eprintln!("{USAGE}");
-            return if msg.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) };
+            return if msg.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            };
         }
     };
     if args.print_default {
@@ -109,7 +118,9 @@ async fn main() -> ExitCode {
     eprintln!(
         "genesys-sandbox: listening on {} (scenario: {}); Ctrl-C to stop",
         sandbox.base_url(),
-        args.scenario.as_ref().map_or("built-in demo".into(), |p| p.display().to_string())
+        args.scenario
+            .as_ref()
+            .map_or("built-in demo".into(), |p| p.display().to_string())
     );
     wait_for_signal().await;
     sandbox.shutdown().await;

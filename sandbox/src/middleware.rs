@@ -36,7 +36,9 @@ pub(crate) struct Caller(pub EntityRef);
 fn bearer(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
 }
 
 /// Writes the envelope of an `ApiError` response now that the correlation id is known.
@@ -57,10 +59,18 @@ fn render(mut response: Response, correlation: &str) -> Response {
 /// Cuts a JSON body in half (the `malformed_json` fault).
 async fn truncate(response: Response) -> Response {
     let (mut parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
-    let cut = if bytes.len() > 1 { bytes.slice(..bytes.len() / 2) } else { "{".into() };
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let cut = if bytes.len() > 1 {
+        bytes.slice(..bytes.len() / 2)
+    } else {
+        "{".into()
+    };
     parts.headers.remove(CONTENT_LENGTH);
-    parts.headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    parts
+        .headers
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     Response::from_parts(parts, Body::from(cut))
 }
 
@@ -69,11 +79,26 @@ fn server_error(status: u16) -> ApiError {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
     // GUESS: the 5xx codes and messages are not documented; these follow the envelope's style.
     let (code, message) = match status.as_u16() {
-        501 => ("not.implemented", "The requested operation is not implemented"),
-        502 => ("bad.gateway", "The server received an invalid response from an upstream server"),
-        503 => ("service.unavailable", "The service is currently unavailable"),
-        504 => ("gateway.timeout", "The server timed out waiting for an upstream server"),
-        _ => ("internal.server.error", "The server encountered an unexpected error"),
+        501 => (
+            "not.implemented",
+            "The requested operation is not implemented",
+        ),
+        502 => (
+            "bad.gateway",
+            "The server received an invalid response from an upstream server",
+        ),
+        503 => (
+            "service.unavailable",
+            "The service is currently unavailable",
+        ),
+        504 => (
+            "gateway.timeout",
+            "The server timed out waiting for an upstream server",
+        ),
+        _ => (
+            "internal.server.error",
+            "The server encountered an unexpected error",
+        ),
     };
     ApiError::new(status, code, message)
 }
@@ -82,7 +107,11 @@ fn server_error(status: u16) -> ApiError {
 // GUESS: codes and messages of the platform's 401s (genesys-api.md §4 has only the envelope).
 fn unauthorized(token_sent: bool) -> ApiError {
     if token_sent {
-        ApiError::new(StatusCode::UNAUTHORIZED, "bad.credentials", "Invalid login credentials.")
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "bad.credentials",
+            "Invalid login credentials.",
+        )
     } else {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -108,7 +137,10 @@ pub(crate) async fn request_layer(
     let correlation = uuid::Uuid::new_v4().to_string();
     let at_ms = u64::try_from(at.as_millis()).unwrap_or(u64::MAX);
     let (decision, log) = shared.with(|state, _| {
-        (faults::decide(&mut state.faults, &method, &path, at_ms), state.log_requests)
+        (
+            faults::decide(&mut state.faults, &method, &path, at_ms),
+            state.log_requests,
+        )
     });
     if decision.delay_ms > 0 {
         tokio::time::sleep(Duration::from_millis(decision.delay_ms)).await;
@@ -124,8 +156,16 @@ pub(crate) async fn request_layer(
             authorization_present,
         };
         if log {
-            let q = if query.is_empty() { String::new() } else { format!("?{query}") };
-            let fault = decision.label.as_deref().map(|f| format!(" [{f}]")).unwrap_or_default();
+            let q = if query.is_empty() {
+                String::new()
+            } else {
+                format!("?{query}")
+            };
+            let fault = decision
+                .label
+                .as_deref()
+                .map(|f| format!(" [{f}]"))
+                .unwrap_or_default();
             let ms = at.as_secs_f64() * 1000.0;
             eprintln!("{ms:>10.1} ms  {method} {path}{q} -> {status}{fault}");
         }
@@ -142,14 +182,21 @@ pub(crate) async fn request_layer(
 
     let mut response = match &decision.action {
         Some(FaultKind::RateLimit { retry_after_secs }) => {
-            let mut r = render(ApiError::rate_limited(*retry_after_secs).into_response(), &correlation);
-            r.headers_mut().insert(RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            let mut r = render(
+                ApiError::rate_limited(*retry_after_secs).into_response(),
+                &correlation,
+            );
+            r.headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(*retry_after_secs));
             r
         }
-        Some(FaultKind::ServerError { status, after_handler: false }) => {
-            render(server_error(*status).into_response(), &correlation)
-        }
-        Some(FaultKind::DropConnection { after_handler: false }) => return drop_connection().await,
+        Some(FaultKind::ServerError {
+            status,
+            after_handler: false,
+        }) => render(server_error(*status).into_response(), &correlation),
+        Some(FaultKind::DropConnection {
+            after_handler: false,
+        }) => return drop_connection().await,
         Some(FaultKind::ExpireToken) => {
             if let Some(token) = &token {
                 shared.with(|state, now| state.expire_token(token, now));
@@ -195,8 +242,12 @@ pub(crate) async fn auth_layer(
 
 /// Unknown paths: the 404 envelope.
 pub(crate) async fn not_found(req: Request) -> Response {
-    ApiError::not_found(format!("No resource at {} {}", req.method(), req.uri().path()))
-        .into_response()
+    ApiError::not_found(format!(
+        "No resource at {} {}",
+        req.method(),
+        req.uri().path()
+    ))
+    .into_response()
 }
 
 #[cfg(test)]

@@ -24,10 +24,23 @@ pub(crate) fn flow(state: &State, flow: &FlowState, now: Duration) -> Value {
     let mut obj = Map::new();
     obj.insert("id".into(), json!(flow.id));
     obj.insert("name".into(), json!(flow.name));
-    insert(&mut obj, "description", flow.description.as_ref().map(|d| json!(d)));
+    insert(
+        &mut obj,
+        "description",
+        flow.description.as_ref().map(|d| json!(d)),
+    );
     obj.insert("type".into(), json!(flow.flow_type));
-    insert(&mut obj, "lockedUser", flow.locked_user.as_ref().map(|u| entity(u, "/api/v2/users")));
-    let client = flow.locked_client.as_ref().map(|c| entity(c, "/api/v2/oauth/clients"));
+    insert(
+        &mut obj,
+        "lockedUser",
+        flow.locked_user
+            .as_ref()
+            .map(|u| entity(u, "/api/v2/users")),
+    );
+    let client = flow
+        .locked_client
+        .as_ref()
+        .map(|c| entity(c, "/api/v2/oauth/clients"));
     insert(&mut obj, "lockedClient", client);
     obj.insert("active".into(), json!(flow.published.is_some()));
     obj.insert("system".into(), json!(false));
@@ -41,14 +54,19 @@ pub(crate) fn flow(state: &State, flow: &FlowState, now: Duration) -> Value {
     }
     let op = flow.current_operation.and_then(|i| state.operations.get(i));
     insert(&mut obj, "currentOperation", op.map(|op| op.to_json(now)));
-    obj.insert("selfUri".into(), json!(format!("/api/v2/flows/{}", flow.id)));
+    obj.insert(
+        "selfUri".into(),
+        json!(format!("/api/v2/flows/{}", flow.id)),
+    );
     Value::Object(obj)
 }
 
 /// The `FlowVersion` model of version `id` of `flow`.
 pub(crate) fn version(state: &State, flow: &FlowState, id: &str) -> Value {
     let spec = flow.version(id);
-    let name = spec.and_then(|v| v.name.clone()).unwrap_or_else(|| id.to_owned());
+    let name = spec
+        .and_then(|v| v.name.clone())
+        .unwrap_or_else(|| id.to_owned());
     let kind = if flow.ever_live.contains(id) {
         "PUBLISH"
     } else if flow.saved.as_deref() == Some(id) {
@@ -67,11 +85,20 @@ pub(crate) fn version(state: &State, flow: &FlowState, id: &str) -> Value {
     obj.insert("debug".into(), json!(false));
     obj.insert("dateCreated".into(), json!(created));
     obj.insert("dateCheckedIn".into(), json!(created));
-    let published = flow.date_published.get(id).map(|at| json!(iso8601(state.wall(*at))));
+    let published = flow
+        .date_published
+        .get(id)
+        .map(|at| json!(iso8601(state.wall(*at))));
     insert(&mut obj, "datePublished", published);
-    let ended = flow.date_published_end.get(id).map(|at| json!(iso8601(state.wall(*at))));
+    let ended = flow
+        .date_published_end
+        .get(id)
+        .map(|at| json!(iso8601(state.wall(*at))));
     insert(&mut obj, "datePublishedEnd", ended);
-    obj.insert("selfUri".into(), json!(format!("/api/v2/flows/{}/versions/{id}", flow.id)));
+    obj.insert(
+        "selfUri".into(),
+        json!(format!("/api/v2/flows/{}/versions/{id}", flow.id)),
+    );
     Value::Object(obj)
 }
 
@@ -98,17 +125,26 @@ fn skill_state(state: SkillState) -> &'static str {
 /// The `Dependency` model of a consumed resource, named and marked deleted from what the
 /// scenario knows about the skill or flow it points at.
 pub(crate) fn dependency(state: &State, c: &ConsumedSpec) -> Value {
-    let skill = state.skills.get(&c.id).filter(|_| c.resource_type == "ACDSKILL");
-    let flow = state.flows.get(&c.id).filter(|_| c.resource_type.ends_with("FLOW"));
+    let skill = state
+        .skills
+        .get(&c.id)
+        .filter(|_| c.resource_type == "ACDSKILL");
+    let flow = state
+        .flows
+        .get(&c.id)
+        .filter(|_| c.resource_type.ends_with("FLOW"));
     let name = c
         .name
         .clone()
         .or_else(|| skill.map(|s| s.name.clone()))
         .or_else(|| flow.map(|f| f.name.clone()))
         .unwrap_or_else(|| c.id.clone());
-    let deleted = skill.is_some_and(|s| s.state == SkillState::Deleted)
-        || flow.is_some_and(|f| f.deleted);
-    let self_uri = match (skill.is_some() || c.resource_type == "ACDSKILL", flow.is_some()) {
+    let deleted =
+        skill.is_some_and(|s| s.state == SkillState::Deleted) || flow.is_some_and(|f| f.deleted);
+    let self_uri = match (
+        skill.is_some() || c.resource_type == "ACDSKILL",
+        flow.is_some(),
+    ) {
         (true, _) => format!("/api/v2/routing/skills/{}", c.id),
         (false, true) => format!("/api/v2/flows/{}", c.id),
         _ => format!("/api/v2/architect/dependencytracking/object?id={}", c.id),
@@ -116,7 +152,10 @@ pub(crate) fn dependency(state: &State, c: &ConsumedSpec) -> Value {
     let mut obj = Map::new();
     obj.insert("id".into(), json!(c.id));
     obj.insert("name".into(), json!(name));
-    let version = c.version.clone().or_else(|| flow.and_then(|f| f.published.clone()));
+    let version = c
+        .version
+        .clone()
+        .or_else(|| flow.and_then(|f| f.published.clone()));
     insert(&mut obj, "version", version.map(|v| json!(v)));
     obj.insert("type".into(), json!(c.resource_type));
     obj.insert("deleted".into(), json!(deleted));
@@ -127,7 +166,8 @@ pub(crate) fn dependency(state: &State, c: &ConsumedSpec) -> Value {
 }
 
 fn epoch_millis(t: SystemTime) -> u64 {
-    t.duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(0))
+    t.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(0))
 }
 
 /// `2026-05-14T09:30:00.123Z`, the platform's ISO-8601 form.

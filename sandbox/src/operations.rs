@@ -31,12 +31,14 @@ impl Plan {
     /// The plan for publishing `version` with behaviour `behaviour`.
     pub fn from_behaviour(behaviour: &PublishBehaviour, version: &str) -> Plan {
         match behaviour {
-            PublishBehaviour::Success => Plan::Success { live: version.to_owned() },
+            PublishBehaviour::Success => Plan::Success {
+                live: version.to_owned(),
+            },
             PublishBehaviour::Failure(f) => Plan::Failure(f.clone()),
             PublishBehaviour::NeverFinishes => Plan::NeverFinishes,
-            PublishBehaviour::LeavesOtherVersionLive { version } => {
-                Plan::Success { live: version.clone() }
-            }
+            PublishBehaviour::LeavesOtherVersionLive { version } => Plan::Success {
+                live: version.clone(),
+            },
         }
     }
 }
@@ -90,7 +92,10 @@ impl Operation {
 
     /// When the terminal status is (or will be) reached.
     pub fn terminal_at(&self) -> Option<Duration> {
-        self.steps.last().filter(|(s, _)| s.is_terminal()).map(|(_, at)| *at)
+        self.steps
+            .last()
+            .filter(|(s, _)| s.is_terminal())
+            .map(|(_, at)| *at)
     }
 
     /// The status as of `now`.
@@ -149,12 +154,12 @@ impl Operation {
         let outcome = match (&self.plan, completed_at) {
             (Plan::Ignored, _) => OperationOutcome::Ignored,
             (_, None) => OperationOutcome::Running,
-            (Plan::Success { live }, Some(_)) => {
-                OperationOutcome::Succeeded { live_version: live.clone() }
-            }
-            (Plan::Failure(f), Some(_)) => {
-                OperationOutcome::Failed { error_code: f.error_code.clone() }
-            }
+            (Plan::Success { live }, Some(_)) => OperationOutcome::Succeeded {
+                live_version: live.clone(),
+            },
+            (Plan::Failure(f), Some(_)) => OperationOutcome::Failed {
+                error_code: f.error_code.clone(),
+            },
             (Plan::NeverFinishes, Some(_)) => OperationOutcome::Running,
         };
         OperationRecord {
@@ -164,7 +169,12 @@ impl Operation {
             started_at: self.started_at,
             completed_at,
             status: self.status_at(now),
-            transitions: self.steps.iter().filter(|(_, at)| *at <= now).copied().collect(),
+            transitions: self
+                .steps
+                .iter()
+                .filter(|(_, at)| *at <= now)
+                .copied()
+                .collect(),
             outcome,
         }
     }
@@ -175,7 +185,10 @@ mod tests {
     use super::*;
 
     fn op(plan: Plan) -> Operation {
-        let client = EntityRef { id: "c".into(), name: "C".into() };
+        let client = EntityRef {
+            id: "c".into(),
+            name: "C".into(),
+        };
         let ms = Duration::from_millis;
         Operation::new("f", "2.0", client, ms(1000), ms(100), plan)
     }
@@ -187,13 +200,21 @@ mod tests {
         assert_eq!(o.status_at(ms(1000)), ActionStatus::Started);
         assert_eq!(o.status_at(ms(1029)), ActionStatus::Started);
         assert_eq!(o.status_at(ms(1030)), ActionStatus::PendingGeneration);
-        assert_eq!(o.status_at(ms(1070)), ActionStatus::PendingBackendNotification);
+        assert_eq!(
+            o.status_at(ms(1070)),
+            ActionStatus::PendingBackendNotification
+        );
         assert!(!o.complete_at(ms(1099)));
         assert_eq!(o.status_at(ms(1100)), ActionStatus::Success);
         let rec = o.record(ms(5000));
         assert_eq!(rec.completed_at, Some(ms(1100)));
         assert_eq!(rec.transitions.len(), 4);
-        assert_eq!(rec.outcome, OperationOutcome::Succeeded { live_version: "2.0".into() });
+        assert_eq!(
+            rec.outcome,
+            OperationOutcome::Succeeded {
+                live_version: "2.0".into()
+            }
+        );
         assert_eq!(o.to_json(ms(1100))["complete"], true);
     }
 
@@ -212,7 +233,10 @@ mod tests {
     fn never_finishing_and_ignored_operations_never_complete() {
         let ms = Duration::from_millis;
         let o = op(Plan::NeverFinishes);
-        assert_eq!(o.status_at(ms(99_999)), ActionStatus::PendingBackendNotification);
+        assert_eq!(
+            o.status_at(ms(99_999)),
+            ActionStatus::PendingBackendNotification
+        );
         assert_eq!(o.record(ms(99_999)).outcome, OperationOutcome::Running);
         let o = op(Plan::Ignored);
         assert_eq!(o.status_at(ms(99_999)), ActionStatus::Started);

@@ -38,9 +38,9 @@ impl Page {
 fn parse(q: &QueryParams, name: &str, default: u32) -> ApiResult<u32> {
     match q.get(name) {
         None => Ok(default),
-        Some(v) => v
-            .parse()
-            .map_err(|_| ApiError::bad_request(format!("{name} must be a positive integer, got {v:?}"))),
+        Some(v) => v.parse().map_err(|_| {
+            ApiError::bad_request(format!("{name} must be a positive integer, got {v:?}"))
+        }),
     }
 }
 
@@ -93,22 +93,48 @@ mod tests {
         let all = vec![json!(1), json!(2), json!(3)];
         let l = listing(all, page, "/api/v2/flows", &q);
         assert_eq!(l["entities"], json!([3]));
-        assert_eq!((l["total"].as_u64(), l["pageCount"].as_u64()), (Some(3), Some(2)));
-        assert_eq!(l["selfUri"], "/api/v2/flows?pageSize=2&pageNumber=2&id=a&id=b&id=c");
-        assert_eq!(l["previousUri"], "/api/v2/flows?pageSize=2&pageNumber=1&id=a&id=b&id=c");
+        assert_eq!(
+            (l["total"].as_u64(), l["pageCount"].as_u64()),
+            (Some(3), Some(2))
+        );
+        assert_eq!(
+            l["selfUri"],
+            "/api/v2/flows?pageSize=2&pageNumber=2&id=a&id=b&id=c"
+        );
+        assert_eq!(
+            l["previousUri"],
+            "/api/v2/flows?pageSize=2&pageNumber=1&id=a&id=b&id=c"
+        );
         assert!(l.get("nextUri").is_none());
     }
 
     #[test]
     fn defaults_limits_and_empty() {
         let q = QueryParams::parse(None);
-        assert_eq!(Page::from_query(&q, 500), Ok(Page { size: 25, number: 1 }));
+        assert_eq!(
+            Page::from_query(&q, 500),
+            Ok(Page {
+                size: 25,
+                number: 1
+            })
+        );
         for bad in ["pageSize=501", "pageSize=0", "pageNumber=0", "pageSize=x"] {
             let q = QueryParams::parse(Some(bad));
             assert!(Page::from_query(&q, 500).is_err(), "{bad}");
         }
-        let l = listing(Vec::new(), Page { size: 25, number: 1 }, "/x", &q);
-        assert_eq!((l["total"].as_u64(), l["pageCount"].as_u64()), (Some(0), Some(0)));
+        let l = listing(
+            Vec::new(),
+            Page {
+                size: 25,
+                number: 1,
+            },
+            "/x",
+            &q,
+        );
+        assert_eq!(
+            (l["total"].as_u64(), l["pageCount"].as_u64()),
+            (Some(0), Some(0))
+        );
         assert_eq!(l["lastUri"], "/x?pageSize=25&pageNumber=1");
         assert!(l.get("nextUri").is_none() && l.get("previousUri").is_none());
     }

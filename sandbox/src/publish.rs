@@ -31,23 +31,24 @@ impl State {
             flow_id.ok_or_else(|| ApiError::bad_request("The query parameter flow is required"))?;
         let flow = self.live_flow(flow_id)?;
         check_lock(flow, caller)?;
-        if let Some(op) = flow.current_operation.and_then(|i| self.operations.get(i)) {
-            if !op.complete_at(now) {
-                // GUESS: the platform's answer to a second publish while one runs is not
-                // documented; 409 mirrors its other "busy" conflicts (genesys-api.md [VERIFY] item 2).
-                return Err(ApiError::new(
-                    StatusCode::CONFLICT,
-                    "flow.operation.in.progress",
-                    format!(
-                        "Flow {} already has a {} operation in progress ({})",
-                        flow.name,
-                        "PUBLISH",
-                        op.id
-                    ),
-                ));
-            }
+        if let Some(op) = flow.current_operation.and_then(|i| self.operations.get(i))
+            && !op.complete_at(now)
+        {
+            // GUESS: the platform's answer to a second publish while one runs is not
+            // documented; 409 mirrors its other "busy" conflicts (genesys-api.md [VERIFY] item 2).
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "flow.operation.in.progress",
+                format!(
+                    "Flow {} already has a {} operation in progress ({})",
+                    flow.name, "PUBLISH", op.id
+                ),
+            ));
         }
-        let Some(version) = version.map(str::to_owned).or_else(|| flow.checked_in.clone()) else {
+        let Some(version) = version
+            .map(str::to_owned)
+            .or_else(|| flow.checked_in.clone())
+        else {
             // GUESS: publishing a flow with nothing checked in (genesys-api.md [VERIFY] item 1).
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
@@ -82,7 +83,10 @@ impl State {
         let behaviour = spec
             .outcomes
             .get(attempt)
-            .or(spec.republish.as_ref().filter(|_| flow.ever_live.contains(&version)))
+            .or(spec
+                .republish
+                .as_ref()
+                .filter(|_| flow.ever_live.contains(&version)))
             .unwrap_or(&spec.publish);
         let plan = Plan::from_behaviour(behaviour, &version);
         let duration = spec
@@ -153,7 +157,10 @@ mod tests {
     }
 
     fn me() -> EntityRef {
-        EntityRef { id: "me".into(), name: "Me".into() }
+        EntityRef {
+            id: "me".into(),
+            name: "Me".into(),
+        }
     }
 
     fn ms(n: u64) -> Duration {
@@ -163,10 +170,14 @@ mod tests {
     #[test]
     fn success_moves_published_version_at_the_end_only() {
         let mut s = state(r#"[{"id": "1.0"}, {"id": "2.0"}]"#, "");
-        let i = s.publish(Some(FLOW), None, &me(), ms(0)).expect("publishes");
+        let i = s
+            .publish(Some(FLOW), None, &me(), ms(0))
+            .expect("publishes");
         s.advance(ms(99));
         assert_eq!(s.flows[FLOW].published.as_deref(), Some("1.0"));
-        let busy = s.publish(Some(FLOW), Some("1.0"), &me(), ms(99)).expect_err("busy");
+        let busy = s
+            .publish(Some(FLOW), Some("1.0"), &me(), ms(99))
+            .expect_err("busy");
         assert_eq!(busy.status, StatusCode::CONFLICT);
         s.advance(ms(100));
         assert_eq!(s.flows[FLOW].published.as_deref(), Some("2.0"));
@@ -179,16 +190,37 @@ mod tests {
         let versions = r#"[{"id": "1.0", "republish": "failure"},
             {"id": "2.0", "outcomes": ["failure", {"leaves_other_version_live": {"version": "1.0"}}]}]"#;
         let mut s = state(versions, "");
-        let a = s.publish(Some(FLOW), Some("2.0"), &me(), ms(0)).expect("first");
-        let b = s.publish(Some(FLOW), Some("2.0"), &me(), ms(200)).expect("second");
-        let c = s.publish(Some(FLOW), Some("2.0"), &me(), ms(400)).expect("third");
-        let d = s.publish(Some(FLOW), Some("1.0"), &me(), ms(600)).expect("rollback");
+        let a = s
+            .publish(Some(FLOW), Some("2.0"), &me(), ms(0))
+            .expect("first");
+        let b = s
+            .publish(Some(FLOW), Some("2.0"), &me(), ms(200))
+            .expect("second");
+        let c = s
+            .publish(Some(FLOW), Some("2.0"), &me(), ms(400))
+            .expect("third");
+        let d = s
+            .publish(Some(FLOW), Some("1.0"), &me(), ms(600))
+            .expect("rollback");
         s.advance(ms(1000));
         let outcome = |i: usize| s.operations[i].record(ms(1000)).outcome;
         assert!(matches!(outcome(a), OperationOutcome::Failed { .. }));
-        assert_eq!(outcome(b), OperationOutcome::Succeeded { live_version: "1.0".into() });
-        assert_eq!(outcome(c), OperationOutcome::Succeeded { live_version: "2.0".into() });
-        assert!(matches!(outcome(d), OperationOutcome::Failed { .. }), "rollback fails");
+        assert_eq!(
+            outcome(b),
+            OperationOutcome::Succeeded {
+                live_version: "1.0".into()
+            }
+        );
+        assert_eq!(
+            outcome(c),
+            OperationOutcome::Succeeded {
+                live_version: "2.0".into()
+            }
+        );
+        assert!(
+            matches!(outcome(d), OperationOutcome::Failed { .. }),
+            "rollback fails"
+        );
         assert_eq!(s.flows[FLOW].published.as_deref(), Some("2.0"));
     }
 
@@ -196,17 +228,31 @@ mod tests {
     fn locks_unknown_versions_and_unlock() {
         let locked = r#", "locked_user": {"id": "u1", "name": "Jane Doe"}"#;
         let mut s = state(r#"[{"id": "1.0"}, {"id": "2.0"}]"#, locked);
-        let err = s.publish(Some(FLOW), None, &me(), ms(0)).expect_err("locked");
+        let err = s
+            .publish(Some(FLOW), None, &me(), ms(0))
+            .expect_err("locked");
         assert_eq!(err.status, StatusCode::CONFLICT);
         assert!(err.message.contains("Jane Doe"), "{}", err.message);
         s.unlock(Some(FLOW)).expect("unlocks");
-        let err = s.publish(Some(FLOW), Some("9.9"), &me(), ms(0)).expect_err("unknown");
-        assert_eq!((err.status, err.code.as_str()), (StatusCode::BAD_REQUEST, "flow.version.not.found"));
+        let err = s
+            .publish(Some(FLOW), Some("9.9"), &me(), ms(0))
+            .expect_err("unknown");
+        assert_eq!(
+            (err.status, err.code.as_str()),
+            (StatusCode::BAD_REQUEST, "flow.version.not.found")
+        );
         s.settings.unknown_version = UnknownVersion::Ignore;
-        let i = s.publish(Some(FLOW), Some("9.9"), &me(), ms(0)).expect("ignored");
-        assert_eq!(s.operations[i].record(ms(10)).outcome, OperationOutcome::Ignored);
+        let i = s
+            .publish(Some(FLOW), Some("9.9"), &me(), ms(0))
+            .expect("ignored");
+        assert_eq!(
+            s.operations[i].record(ms(10)).outcome,
+            OperationOutcome::Ignored
+        );
         assert_eq!(s.flows[FLOW].current_operation, None);
-        let err = s.publish(Some("nope"), None, &me(), ms(0)).expect_err("404");
+        let err = s
+            .publish(Some("nope"), None, &me(), ms(0))
+            .expect_err("404");
         assert_eq!(err.status, StatusCode::NOT_FOUND);
     }
 
@@ -214,6 +260,7 @@ mod tests {
     fn own_client_lock_does_not_block() {
         let locked = r#", "locked_client": {"id": "me", "name": "Me"}"#;
         let mut s = state(r#"[{"id": "1.0"}, {"id": "2.0"}]"#, locked);
-        s.publish(Some(FLOW), None, &me(), ms(0)).expect("own lock is fine");
+        s.publish(Some(FLOW), None, &me(), ms(0))
+            .expect("own lock is fine");
     }
 }

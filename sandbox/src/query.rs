@@ -7,12 +7,19 @@ pub(crate) struct QueryParams(Vec<(String, String)>);
 impl QueryParams {
     pub fn parse(raw: Option<&str>) -> QueryParams {
         let pairs = form_urlencoded::parse(raw.unwrap_or_default().as_bytes());
-        QueryParams(pairs.map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+        QueryParams(
+            pairs
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
     }
 
     /// The first value of `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Every value of `name`, repeated or comma-joined (`id=a&id=b` and `id=a,b` alike), empty

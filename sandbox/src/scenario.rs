@@ -248,7 +248,11 @@ pub struct ErrorDetail {
     #[serde(default, skip_serializing_if = "Option::is_none", alias = "entity_id")]
     pub entity_id: Option<String>,
     /// Name of the entity the detail is about.
-    #[serde(default, skip_serializing_if = "Option::is_none", alias = "entity_name")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "entity_name"
+    )]
     pub entity_name: Option<String>,
 }
 
@@ -342,7 +346,11 @@ impl fmt::Display for ScenarioError {
         match self {
             ScenarioError::Io(path, e) => write!(f, "cannot read {}: {e}", path.display()),
             ScenarioError::UnknownFormat(path) => {
-                write!(f, "{}: scenario files end in .json or .toml", path.display())
+                write!(
+                    f,
+                    "{}: scenario files end in .json or .toml",
+                    path.display()
+                )
             }
             ScenarioError::Json(e) => write!(f, "invalid JSON scenario: {e}"),
             ScenarioError::Toml(e) => write!(f, "invalid TOML scenario: {e}"),
@@ -369,8 +377,8 @@ impl Scenario {
 
     /// Loads a scenario file; the format follows the extension (`.json` or `.toml`).
     pub fn from_path(path: &Path) -> Result<Scenario, ScenarioError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ScenarioError::Io(path.to_path_buf(), e))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| ScenarioError::Io(path.to_path_buf(), e))?;
         match path.extension().and_then(|e| e.to_str()) {
             Some(ext) if ext.eq_ignore_ascii_case("json") => Scenario::from_json_str(&text),
             Some(ext) if ext.eq_ignore_ascii_case("toml") => Scenario::from_toml_str(&text),
@@ -413,7 +421,10 @@ impl Scenario {
             ];
             for v in named.into_iter().flatten() {
                 if !has(v) {
-                    return invalid(format!("flow {}: version {v:?} is not in versions", flow.id));
+                    return invalid(format!(
+                        "flow {}: version {v:?} is not in versions",
+                        flow.id
+                    ));
                 }
             }
             for version in &flow.versions {
@@ -421,14 +432,14 @@ impl Scenario {
                     .chain(version.republish.iter())
                     .chain(version.outcomes.iter());
                 for b in behaviours {
-                    if let PublishBehaviour::LeavesOtherVersionLive { version: other } = b {
-                        if !has(other) {
-                            return invalid(format!(
-                                "flow {} version {}: leaves_other_version_live names unknown \
+                    if let PublishBehaviour::LeavesOtherVersionLive { version: other } = b
+                        && !has(other)
+                    {
+                        return invalid(format!(
+                            "flow {} version {}: leaves_other_version_live names unknown \
                                  version {other:?}",
-                                flow.id, version.id
-                            ));
-                        }
+                            flow.id, version.id
+                        ));
                     }
                 }
             }
@@ -446,7 +457,9 @@ fn unique<'a>(what: &str, ids: impl Iterator<Item = &'a str>) -> Result<(), Scen
     let mut seen = HashSet::new();
     for id in ids {
         if !seen.insert(id) {
-            return Err(ScenarioError::Invalid(format!("duplicate {what} id {id:?}")));
+            return Err(ScenarioError::Invalid(format!(
+                "duplicate {what} id {id:?}"
+            )));
         }
     }
     Ok(())
@@ -463,11 +476,17 @@ mod tests {
             {"leaves_other_version_live": {"version": "1.0"}}]"#;
         let parsed: Vec<PublishBehaviour> = serde_json::from_str(json).expect("parses");
         assert_eq!(parsed[0], PublishBehaviour::Success);
-        assert_eq!(parsed[1], PublishBehaviour::Failure(PublishFailure::default()));
+        assert_eq!(
+            parsed[1],
+            PublishBehaviour::Failure(PublishFailure::default())
+        );
         assert_eq!(parsed[2], PublishBehaviour::NeverFinishes);
         match &parsed[3] {
             PublishBehaviour::Failure(f) => {
-                assert_eq!((f.error_code.as_str(), f.error_message.as_str()), ("X", "m"))
+                assert_eq!(
+                    (f.error_code.as_str(), f.error_message.as_str()),
+                    ("X", "m")
+                )
             }
             other => panic!("unexpected {other:?}"),
         }
@@ -478,12 +497,21 @@ mod tests {
     fn validation_catches_unknown_versions_and_duplicates() {
         let bad = r#"{"flows": [{"id": "f", "name": "F", "type": "BOT",
             "published_version": "9.0", "versions": [{"id": "1.0"}]}]}"#;
-        assert!(matches!(Scenario::from_json_str(bad), Err(ScenarioError::Invalid(_))));
+        assert!(matches!(
+            Scenario::from_json_str(bad),
+            Err(ScenarioError::Invalid(_))
+        ));
         let dup = r#"{"skills": [{"id": "s", "name": "a"}, {"id": "s", "name": "b"}]}"#;
-        assert!(matches!(Scenario::from_json_str(dup), Err(ScenarioError::Invalid(_))));
+        assert!(matches!(
+            Scenario::from_json_str(dup),
+            Err(ScenarioError::Invalid(_))
+        ));
         let other = r#"{"flows": [{"id": "f", "name": "F", "type": "BOT", "versions": [
             {"id": "1.0", "publish": {"leaves_other_version_live": {"version": "7"}}}]}]}"#;
-        assert!(matches!(Scenario::from_json_str(other), Err(ScenarioError::Invalid(_))));
+        assert!(matches!(
+            Scenario::from_json_str(other),
+            Err(ScenarioError::Invalid(_))
+        ));
     }
 
     #[test]

@@ -64,7 +64,12 @@ impl Sandbox {
         let shared = Arc::new(Shared::new(state));
         let (stop, stopped) = watch::channel(false);
         let accept = tokio::spawn(accept_loop(listener, router(shared.clone()), stopped));
-        Ok(Sandbox { shared, addr, stop, accept })
+        Ok(Sandbox {
+            shared,
+            addr,
+            stop,
+            accept,
+        })
     }
 
     /// The address it listens on.
@@ -104,7 +109,8 @@ impl Sandbox {
 
     /// Every publish operation so far, in start order, as of now.
     pub fn operations(&self) -> Vec<OperationRecord> {
-        self.shared.with(|state, now| state.operations.iter().map(|op| op.record(now)).collect())
+        self.shared
+            .with(|state, now| state.operations.iter().map(|op| op.record(now)).collect())
     }
 
     /// A flow as it is now (deleted flows included).

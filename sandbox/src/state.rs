@@ -55,10 +55,10 @@ impl FlowState {
 
     /// Makes `version` the published one, stamping the publish dates.
     pub fn go_live(&mut self, version: &str, at: Duration) {
-        if let Some(old) = self.published.take() {
-            if old != version {
-                self.date_published_end.insert(old, at);
-            }
+        if let Some(old) = self.published.take()
+            && old != version
+        {
+            self.date_published_end.insert(old, at);
         }
         self.date_published.insert(version.to_owned(), at);
         self.date_published_end.remove(version);
@@ -136,8 +136,16 @@ impl State {
                 max_page_size: scenario.max_page_size,
             },
             flows,
-            skills: scenario.skills.into_iter().map(|s| (s.id.clone(), s)).collect(),
-            clients: scenario.clients.into_iter().map(|c| (c.id.clone(), c)).collect(),
+            skills: scenario
+                .skills
+                .into_iter()
+                .map(|s| (s.id.clone(), s))
+                .collect(),
+            clients: scenario
+                .clients
+                .into_iter()
+                .map(|c| (c.id.clone(), c))
+                .collect(),
             tokens: HashMap::new(),
             operations: Vec::new(),
             requests: Vec::new(),
@@ -159,10 +167,10 @@ impl State {
         for (at, i) in due {
             let op = &mut self.operations[i];
             op.applied = true;
-            if let Plan::Success { live } = &op.plan {
-                if let Some(flow) = self.flows.get_mut(&op.flow_id) {
-                    flow.go_live(live, at);
-                }
+            if let Plan::Success { live } = &op.plan
+                && let Some(flow) = self.flows.get_mut(&op.flow_id)
+            {
+                flow.go_live(live, at);
             }
         }
     }
@@ -175,18 +183,33 @@ impl State {
     /// Issues a token for `client_id`; returns it with its lifetime in seconds.
     pub fn issue_token(&mut self, client_id: &str, now: Duration) -> Option<(String, f64)> {
         let ttl = self.clients.get(client_id)?.token_ttl_secs;
-        let token = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+        let token = format!(
+            "{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        );
         let expires_at = now + Duration::from_secs_f64(ttl);
-        self.tokens
-            .insert(token.clone(), TokenInfo { client_id: client_id.to_owned(), expires_at });
+        self.tokens.insert(
+            token.clone(),
+            TokenInfo {
+                client_id: client_id.to_owned(),
+                expires_at,
+            },
+        );
         Some((token, ttl))
     }
 
     /// The client a token belongs to, if it is known and not expired.
     pub fn check_token(&self, token: &str, now: Duration) -> Option<EntityRef> {
         let info = self.tokens.get(token).filter(|t| now < t.expires_at)?;
-        let name = self.clients.get(&info.client_id).map_or_else(String::new, |c| c.name.clone());
-        Some(EntityRef { id: info.client_id.clone(), name })
+        let name = self
+            .clients
+            .get(&info.client_id)
+            .map_or_else(String::new, |c| c.name.clone());
+        Some(EntityRef {
+            id: info.client_id.clone(),
+            name,
+        })
     }
 
     /// Makes a token expire now (the `expire_token` fault).
@@ -226,7 +249,10 @@ pub(crate) struct Shared {
 impl Shared {
     pub fn new(state: State) -> Shared {
         let epoch = state.epoch;
-        Shared { state: Mutex::new(state), epoch }
+        Shared {
+            state: Mutex::new(state),
+            epoch,
+        }
     }
 
     pub fn epoch(&self) -> Instant {
@@ -240,7 +266,9 @@ impl Shared {
 
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock leaves plain data behind; keep serving it.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Runs `f` on the state brought up to date, with the current time.

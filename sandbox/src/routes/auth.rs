@@ -17,7 +17,8 @@ use crate::state::Shared;
 // GUESS: which status goes with which error is not documented; 400 for a bad request or grant,
 // 401 for failed client authentication follows RFC 6749 §5.2.
 fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
-    let body = json!({"error": error, "description": description, "error_description": description});
+    let body =
+        json!({"error": error, "description": description, "error_description": description});
     (status, Json(body)).into_response()
 }
 
@@ -28,7 +29,9 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
     }
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
     let text = String::from_utf8(decoded).ok()?;
     let (id, secret) = text.split_once(':')?;
     Some((id.to_owned(), secret.to_owned()))
@@ -42,7 +45,10 @@ pub(super) async fn token(
     let form_type = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().starts_with("application/x-www-form-urlencoded"));
+        .is_some_and(|v| {
+            v.trim_start()
+                .starts_with("application/x-www-form-urlencoded")
+        });
     if !form_type {
         let msg = "Content-Type must be application/x-www-form-urlencoded";
         return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", msg);
@@ -77,6 +83,10 @@ pub(super) async fn token(
             "expires_in": ttl.ceil() as u64,
         }))
         .into_response(),
-        None => oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "client authentication failed"),
+        None => oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "client authentication failed",
+        ),
     }
 }

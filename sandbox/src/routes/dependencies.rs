@@ -22,14 +22,19 @@ pub(super) async fn consumed(
         let page = Page::from_query(&q, state.settings.max_page_size)?;
         // GUESS: missing required parameters answer 400 like other validation errors.
         let (Some(id), Some(object_type)) = (q.get("id"), q.get("objectType")) else {
-            return Err(ApiError::bad_request("The query parameters id and objectType are required"));
+            return Err(ApiError::bad_request(
+                "The query parameters id and objectType are required",
+            ));
         };
         let flow = state
             .flows
             .get(id)
             .ok_or_else(|| ApiError::not_found(format!("Object {id} not found")))?;
-        let resource_types: Vec<String> =
-            q.list("resourceType").iter().map(|t| t.to_ascii_uppercase()).collect();
+        let resource_types: Vec<String> = q
+            .list("resourceType")
+            .iter()
+            .map(|t| t.to_ascii_uppercase())
+            .collect();
         // Dependency tracking names a flow type with a FLOW suffix: DIGITALBOT -> DIGITALBOTFLOW.
         // GUESS: an objectType that does not match the flow finds nothing rather than an error.
         let type_matches = object_type.eq_ignore_ascii_case(&format!("{}FLOW", flow.flow_type));

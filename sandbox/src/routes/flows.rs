@@ -27,7 +27,11 @@ pub(super) async fn list(
     shared.with(|state, now| {
         let page = Page::from_query(&q, state.settings.max_page_size)?;
         let ids = q.list("id");
-        let types: Vec<String> = q.list("type").iter().map(|t| t.to_ascii_uppercase()).collect();
+        let types: Vec<String> = q
+            .list("type")
+            .iter()
+            .map(|t| t.to_ascii_uppercase())
+            .collect();
         let name = q.get("name").map(str::to_lowercase);
         let deleted = flag(&q, "deleted");
         let keep = |f: &&FlowState| {
@@ -40,16 +44,23 @@ pub(super) async fn list(
             }
             (deleted || !f.deleted)
                 && (types.is_empty() || types.contains(&f.flow_type))
-                && name.as_ref().is_none_or(|n| f.name.to_lowercase().contains(n))
+                && name
+                    .as_ref()
+                    .is_none_or(|n| f.name.to_lowercase().contains(n))
         };
         let mut flows: Vec<&FlowState> = state.flows.values().filter(keep).collect();
         if q.get("sortBy") == Some("name") {
             flows.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
         }
-        if q.get("sortOrder").is_some_and(|o| o.eq_ignore_ascii_case("desc")) {
+        if q.get("sortOrder")
+            .is_some_and(|o| o.eq_ignore_ascii_case("desc"))
+        {
             flows.reverse();
         }
-        let all = flows.into_iter().map(|f| model::flow(state, f, now)).collect();
+        let all = flows
+            .into_iter()
+            .map(|f| model::flow(state, f, now))
+            .collect();
         Ok(Json(listing(all, page, "/api/v2/flows", &q)))
     })
 }

@@ -19,7 +19,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let api = Router::new()
         .route("/api/v2/flows", get(flows::list))
         .route("/api/v2/flows/{flow_id}", get(flows::get_one))
-        .route("/api/v2/flows/{flow_id}/versions/{version_id}", get(flows::get_version))
+        .route(
+            "/api/v2/flows/{flow_id}/versions/{version_id}",
+            get(flows::get_version),
+        )
         .route("/api/v2/flows/actions/publish", post(flows::publish))
         .route("/api/v2/flows/actions/unlock", post(flows::unlock))
         .route("/api/v2/routing/skills", get(skills::list))

@@ -27,9 +27,18 @@ pub(super) async fn list(
             .values()
             // Asked for by id, deleted skills come back with state "deleted" (genesys-api.md §2).
             // GUESS: an unfiltered listing leaves deleted skills out.
-            .filter(|s| if ids.is_empty() { s.state != SkillState::Deleted } else { ids.contains(&s.id) })
+            .filter(|s| {
+                if ids.is_empty() {
+                    s.state != SkillState::Deleted
+                } else {
+                    ids.contains(&s.id)
+                }
+            })
             // `name` is "Filter for results that start with this value".
-            .filter(|s| name.as_ref().is_none_or(|n| s.name.to_lowercase().starts_with(n)))
+            .filter(|s| {
+                name.as_ref()
+                    .is_none_or(|n| s.name.to_lowercase().starts_with(n))
+            })
             .map(|s| model::skill(state, s))
             .collect();
         Ok(Json(listing(all, page, "/api/v2/routing/skills", &q)))

@@ -1,0 +1,251 @@
+//! Before anything is published: the token, the bot (exists, not deleted, its type, its
+//! lock, a running operation) and the versions involved.
+
+use super::wait::{WaitFor, Waited};
+use super::{Deployment, Ended, Plan, Step};
+use crate::audit::{Entry, event};
+use crate::genesys::models::Flow;
+use crate::github::Level;
+use crate::pipeline::outcome::{Failure, LiveVersion, Status};
+use serde_json::json;
+
+impl Deployment<'_> {
+    /// Gets the token; bad credentials end the run here.
+    pub(super) async fn authenticate(&mut self) -> Step<()> {
+        match self.client.authenticate().await {
+            Ok(()) => Ok(()),
+            Err(error) => {
+                self.audit.record(Entry {
+                    event: event::AUTH_FAILED,
+                    status: "failed",
+                    details: Some(json!({ "error": error.to_string() })),
+                    correlation_id: error.correlation_id(),
+                    ..Entry::default()
+                });
+                let failure = Failure::from_api(
+                    "Authentication failed",
+                    "Genesys Cloud refused the OAuth client credentials",
+                    &error,
+                    "Check the client-id and client-secret secrets and the region.",
+                );
+                Err(self.end(Status::Failed, LiveVersion::Unchanged, failure))
+            }
+        }
+    }
+
+    /// Reads the bot and decides what to publish and what to roll back to.
+    pub(super) async fn preflight(&mut self) -> Step<Plan> {
+        let mut flow = self.read_bot().await?;
+        self.report.bot_name = flow.name.clone();
+        if !flow.is_bot() {
+            self.warn(
+                "Not a bot flow",
+                &format!(
+                    "flow {} is of type {}, not BOT or DIGITALBOT; publishing it anyway",
+                    self.config.bot_id,
+                    flow.flow_type.as_deref().unwrap_or("unknown")
+                ),
+            );
+        }
+        self.check_lock(&flow).await?;
+        if let Some(op) = flow.current_operation.as_ref().filter(|op| !op.complete) {
+            // SPEC rule 3: an operation in progress is waited for, within the deadline.
+            let running = op.id.clone();
+            tracing::info!(operation = ?running, "an operation is already running on the flow; waiting for it");
+            let waited = self
+                .wait_for_operation(WaitFor {
+                    version: flow.published_id().unwrap_or("none"),
+                    operation_id: running.as_deref(),
+                    stale_operation_id: None,
+                    any_action: true,
+                    honour_cancel: true,
+                    deadline: self.deadline,
+                })
+                .await;
+            match waited {
+                Ok(Waited::Finished(after)) => flow = *after,
+                Ok(Waited::Cancelled) => return Err(self.cancelled_before_publish()),
+                Ok(Waited::TimedOut) => {
+                    let failure = Failure {
+                        title: "Another operation is still running".into(),
+                        message: format!(
+                            "operation {} on the flow did not finish within timeout-seconds; nothing was published",
+                            running.as_deref().unwrap_or("(no id)")
+                        ),
+                        next_step: "Wait for the running operation (see Architect), then run the deployment again.".into(),
+                        ..Failure::default()
+                    };
+                    return Err(self.fail_before_publish(failure));
+                }
+                Err(error) => {
+                    let failure = Failure::from_api(
+                        "Cannot read the bot",
+                        "reading the bot failed",
+                        &error,
+                        "Retry the workflow.",
+                    );
+                    return Err(self.fail_before_publish(failure));
+                }
+            }
+        }
+        let target = match (&self.config.target_version, &flow.checked_in_version) {
+            (Some(target), _) => target.clone(),
+            (None, Some(checked_in)) => checked_in.id.clone(),
+            (None, None) => {
+                let failure = Failure {
+                    title: "No version to publish".into(),
+                    message: "the flow has no checked-in version and no target-version was given"
+                        .into(),
+                    next_step: "Check in the bot flow in Architect, or set target-version.".into(),
+                    ..Failure::default()
+                };
+                return Err(self.fail_before_publish(failure));
+            }
+        };
+        let was_live = flow.published_id().map(str::to_string);
+        let previous = self
+            .config
+            .previous_version
+            .clone()
+            .or_else(|| was_live.clone());
+        if let (Some(given), Some(live)) = (&self.config.previous_version, &was_live)
+            && given != live
+        {
+            self.warn(
+                "previous-version is not the live version",
+                &format!("version {live} is live, but previous-version says {given}: a rollback would publish {given}"),
+            );
+        }
+        self.report.target_version = Some(target.clone());
+        self.report.previous_version = previous.clone();
+        self.report.published_version = was_live.clone();
+        Ok(Plan {
+            target,
+            previous,
+            was_live,
+            object_type: flow.object_type(),
+            stale_operation_id: flow.current_operation.as_ref().and_then(|op| op.id.clone()),
+        })
+    }
+
+    async fn read_bot(&mut self) -> Step<Flow> {
+        match self
+            .client
+            .get_flow(&self.config.bot_id, Some(self.deadline))
+            .await
+        {
+            Ok(answer) if answer.body.deleted => Err(self.fail_before_publish(Failure {
+                title: "Bot flow deleted".into(),
+                message: format!("flow {} is deleted", self.config.bot_id),
+                correlation_id: answer.correlation_id,
+                next_step: "Check bot-id: it names a deleted flow.".into(),
+                ..Failure::default()
+            })),
+            Ok(answer) => Ok(answer.body),
+            Err(error) if error.status() == Some(404) => {
+                let failure = Failure::from_api(
+                    "Bot flow not found",
+                    &format!("no flow {} in this org", self.config.bot_id),
+                    &error,
+                    "Check bot-id and that region/api-url point at the org that holds the bot.",
+                );
+                let failure = Failure {
+                    next_step: "Check bot-id and that region/api-url point at the org that holds the bot (a deleted flow also answers 404).".into(),
+                    ..failure
+                };
+                Err(self.fail_before_publish(failure))
+            }
+            Err(error) => {
+                let failure = Failure::from_api(
+                    "Cannot read the bot",
+                    "reading the bot failed",
+                    &error,
+                    "Retry the workflow.",
+                );
+                Err(self.fail_before_publish(failure))
+            }
+        }
+    }
+
+    /// SPEC rule 3: a lock by someone else stops the run unless `force-unlock`.
+    async fn check_lock(&mut self, flow: &Flow) -> Step<()> {
+        let ours = flow.locked_user.is_none()
+            && flow
+                .locked_client
+                .as_ref()
+                .is_some_and(|c| c.id.as_deref() == Some(self.config.client_id.as_str()));
+        let Some(holder) = flow.lock_holder().filter(|_| !ours) else {
+            return Ok(());
+        };
+        if !self.config.force_unlock {
+            return Err(self.fail_before_publish(Failure {
+                title: "Bot flow is locked".into(),
+                message: format!("flow {} is locked by {holder}", self.config.bot_id),
+                next_step: format!(
+                    "Ask {holder} to check in or discard the draft in Architect, or set force-unlock: true (their unsaved draft is discarded)."
+                ),
+                ..Failure::default()
+            }));
+        }
+        if self.config.dry_run {
+            self.warn(
+                "Bot flow is locked",
+                &format!("locked by {holder}; a real run would unlock it (force-unlock)"),
+            );
+            return Ok(());
+        }
+        self.warn(
+            "Unlocking the bot flow",
+            &format!("force-unlock: taking the lock from {holder}"),
+        );
+        match self.client.unlock(&self.config.bot_id).await {
+            Ok(_) => Ok(()),
+            Err(error) => {
+                let failure = Failure::from_api(
+                    "Cannot unlock the bot flow",
+                    &format!("unlocking the flow locked by {holder} failed"),
+                    &error,
+                    "Give the OAuth client's role architect:flow:unlock, or unlock the flow in Architect.",
+                );
+                Err(self.fail_before_publish(failure))
+            }
+        }
+    }
+
+    /// Records a warning: annotation, log line, summary line.
+    pub(super) fn warn(&mut self, title: &str, message: &str) {
+        tracing::warn!("{title}: {message}");
+        self.ctx.console.annotate(Level::Warning, title, message);
+        self.report.warnings.push(format!("{title}: {message}"));
+    }
+
+    /// Ends a run that published nothing: the previous version is still live.
+    pub(super) fn fail_before_publish(&mut self, failure: Failure) -> Ended {
+        self.audit.record(Entry {
+            event: event::DEPLOYMENT_FAILED,
+            version: self.report.target_version.as_deref(),
+            status: "failed",
+            details: Some(json!({ "reason": failure.message, "published": false })),
+            correlation_id: failure.correlation_id.as_deref(),
+        });
+        self.end(Status::Failed, LiveVersion::Unchanged, failure)
+    }
+
+    /// Ends a run cancelled before anything was published.
+    pub(super) fn cancelled_before_publish(&mut self) -> Ended {
+        self.audit.record(Entry {
+            event: event::DEPLOYMENT_CANCELLED,
+            version: self.report.target_version.as_deref(),
+            status: "cancelled",
+            details: Some(json!({ "published": false })),
+            correlation_id: None,
+        });
+        let failure = Failure {
+            title: "Deployment cancelled".into(),
+            message: "the run was cancelled before anything was published".into(),
+            next_step: "Nothing changed; run the deployment again when ready.".into(),
+            ..Failure::default()
+        };
+        self.end(Status::Cancelled, LiveVersion::Unchanged, failure)
+    }
+}

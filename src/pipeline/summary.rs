@@ -1,0 +1,227 @@
+//! The Markdown job summary: outcome, versions, dependencies, timeline, metrics, and on
+//! failure the platform's words and what to do next.
+
+use super::outcome::{DependencyKind, Report, Status};
+use std::fmt::Write;
+
+/// Escapes text for a Markdown table cell.
+pub fn cell(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace(['\r', '\n'], " ")
+}
+
+fn headline(report: &Report) -> String {
+    let bot = report
+        .bot_name
+        .clone()
+        .unwrap_or_else(|| report.bot_id.clone());
+    let target = report.target_version.as_deref().unwrap_or("?");
+    let env = &report.environment;
+    match report.status {
+        Status::Published => format!("✅ {bot} version {target} is live in {env}"),
+        Status::Unchanged => {
+            format!("✅ {bot} version {target} was already live in {env}: nothing published")
+        }
+        Status::DryRun => {
+            format!("🧪 Dry run for {bot} in {env}: every check passed, nothing published")
+        }
+        Status::Failed if report.exit_code() == 2 => format!(
+            "🚨 Deployment of {bot} {target} to {env} failed and the live version changed or is unknown"
+        ),
+        Status::Failed => format!(
+            "❌ Deployment of {bot} {target} to {env} failed; the previous version is still live"
+        ),
+        Status::RolledBack => format!("↩️ {bot} {target} failed in {env} and was rolled back"),
+        Status::RollbackFailed => {
+            format!("🚨 {bot} {target} failed in {env} and the rollback failed")
+        }
+        Status::TimedOut if report.exit_code() == 2 => {
+            format!("⏱️ Publish of {bot} {target} to {env} timed out; its outcome is unknown")
+        }
+        Status::TimedOut => format!(
+            "⏱️ Publish of {bot} {target} to {env} timed out; the previous version is still live"
+        ),
+        Status::Cancelled if report.exit_code() == 2 => format!(
+            "🛑 Deployment of {bot} {target} to {env} was cancelled; the live version is unknown"
+        ),
+        Status::Cancelled => format!(
+            "🛑 Deployment of {bot} {target} to {env} was cancelled; the previous version is live"
+        ),
+    }
+}
+
+/// Renders the summary.
+pub fn render(report: &Report) -> String {
+    let mut md = String::new();
+    let opt = |v: &Option<String>| {
+        v.as_deref()
+            .map(|s| format!("`{}`", cell(s)))
+            .unwrap_or_else(|| "—".into())
+    };
+    let _ = writeln!(md, "## {}\n", headline(report));
+    let _ = writeln!(md, "| | |\n|---|---|");
+    let _ = writeln!(
+        md,
+        "| Status | **{}** (exit code {}) |",
+        report.status.as_str(),
+        report.exit_code()
+    );
+    let bot = match &report.bot_name {
+        Some(name) => format!("{} (`{}`)", cell(name), report.bot_id),
+        None => format!("`{}`", report.bot_id),
+    };
+    let _ = writeln!(md, "| Bot | {bot} |");
+    let _ = writeln!(md, "| Environment | {} |", cell(&report.environment));
+    let _ = writeln!(md, "| Target version | {} |", opt(&report.target_version));
+    let _ = writeln!(
+        md,
+        "| Previous version | {} |",
+        opt(&report.previous_version)
+    );
+    let _ = writeln!(
+        md,
+        "| Live version now | {} |",
+        opt(&report.published_version)
+    );
+    let _ = writeln!(md, "| Operation | {} |", opt(&report.operation_id));
+    let _ = writeln!(md, "| Rollout | {}% |", report.rollout_percentage);
+    let _ = writeln!(md, "| Deployment id | `{}` |", report.deployment_id);
+
+    if let Some(failure) = &report.failure {
+        let _ = writeln!(md, "\n### What went wrong: {}\n", cell(&failure.title));
+        let _ = writeln!(md, "{}\n", failure.message);
+        if let Some(code) = &failure.code {
+            let _ = writeln!(md, "- **Error code:** `{}`", cell(code));
+        }
+        if let Some(id) = &failure.correlation_id {
+            let _ = writeln!(md, "- **Correlation id:** `{}`", cell(id));
+        }
+        for detail in &failure.details {
+            let _ = writeln!(md, "- {}", detail.replace('\n', " "));
+        }
+        let _ = writeln!(md, "\n**Next step:** {}", failure.next_step);
+    }
+
+    if !report.plan.is_empty() {
+        let _ = writeln!(md, "\n### Plan (dry run)\n");
+        for (i, step) in report.plan.iter().enumerate() {
+            let _ = writeln!(md, "{}. {}", i + 1, step);
+        }
+    }
+
+    if !report.dependencies.is_empty() {
+        let _ = writeln!(md, "\n### Dependencies\n");
+        let _ = writeln!(
+            md,
+            "| Name | Id | Kind | State | Verdict |\n|---|---|---|---|---|"
+        );
+        for dep in &report.dependencies {
+            let kind = match dep.kind {
+                DependencyKind::Flow => "flow",
+                DependencyKind::Skill => "skill",
+            };
+            let source = if dep.discovered { " (discovered)" } else { "" };
+            let verdict = match &dep.problem {
+                None => "✅ ok".to_string(),
+                Some(problem) => format!("❌ {}", cell(problem)),
+            };
+            let _ = writeln!(
+                md,
+                "| {} | `{}` | {kind}{source} | {} | {verdict} |",
+                cell(dep.name.as_deref().unwrap_or("—")),
+                dep.id,
+                cell(&dep.state)
+            );
+        }
+    }
+
+    if !report.phases.is_empty() {
+        let _ = writeln!(md, "\n### Timeline\n");
+        let _ = writeln!(
+            md,
+            "| Phase | Started at | Took | Result |\n|---|---|---|---|"
+        );
+        for phase in &report.phases {
+            let _ = writeln!(
+                md,
+                "| {} | +{} ms | {} ms | {} |",
+                phase.name,
+                phase.started_ms,
+                phase.duration_ms,
+                cell(&phase.result)
+            );
+        }
+    }
+
+    let _ = writeln!(md, "\n### Metrics\n");
+    let _ = writeln!(
+        md,
+        "| Duration | API requests | Retries | Rate-limited (429) | Status reads | Waiting |\n|---|---|---|---|---|---|"
+    );
+    let _ = writeln!(
+        md,
+        "| {} ms | {} | {} | {} | {} | {} ms |",
+        report.duration_ms,
+        report.requests.requests,
+        report.requests.retries,
+        report.requests.rate_limited,
+        report.wait.polls,
+        report.wait.wait_ms
+    );
+
+    if !report.warnings.is_empty() {
+        let _ = writeln!(md, "\n### Warnings\n");
+        for warning in &report.warnings {
+            let _ = writeln!(md, "- ⚠️ {}", warning.replace('\n', " "));
+        }
+    }
+    md
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::outcome::{DependencyCheck, Failure, LiveVersion};
+
+    #[test]
+    fn escapes_table_cells() {
+        assert_eq!(cell("a|b\nc"), "a\\|b c");
+    }
+
+    #[test]
+    fn renders_a_failure_with_the_platform_details() {
+        let mut report = Report::new("dep".into(), "bot".into(), "prod".into());
+        report.bot_name = Some("Billing".into());
+        report.target_version = Some("3.0".into());
+        report.previous_version = Some("2.0".into());
+        report.published_version = Some("2.0".into());
+        report.status = Status::Failed;
+        report.live = LiveVersion::Unchanged;
+        report.failure = Some(Failure {
+            title: "Publish failed".into(),
+            message: "Genesys Cloud could not publish version 3.0: bad".into(),
+            code: Some("FLOW_INVALID".into()),
+            details: vec!["MISSING: skill (s1)".into()],
+            correlation_id: Some("corr-1".into()),
+            next_step: "Fix it.".into(),
+        });
+        report.dependencies = vec![DependencyCheck {
+            id: "s1".into(),
+            name: Some("Billing | VIP".into()),
+            kind: DependencyKind::Skill,
+            state: "inactive".into(),
+            problem: Some("is inactive, not active".into()),
+            discovered: true,
+        }];
+        let md = render(&report);
+        assert!(md.starts_with("## ❌ Deployment of Billing 3.0 to prod failed; the previous version is still live\n"), "{md}");
+        assert!(md.contains("| Status | **failed** (exit code 1) |"));
+        assert!(md.contains("| Live version now | `2.0` |"));
+        assert!(md.contains("- **Error code:** `FLOW_INVALID`"));
+        assert!(md.contains("- **Correlation id:** `corr-1`"));
+        assert!(md.contains("- MISSING: skill (s1)"));
+        assert!(md.contains("**Next step:** Fix it."));
+        assert!(md.contains("| Billing \\| VIP | `s1` | skill (discovered) | inactive | ❌ is inactive, not active |"));
+    }
+}

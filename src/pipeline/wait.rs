@@ -1,0 +1,231 @@
+//! Waiting for an Architect operation to finish: reads with growing intervals, never past
+//! the deadline, one audit line per status change, cancellable at any point.
+
+use super::{Deployment, audit_error};
+use crate::audit::{Entry, event};
+use crate::genesys::ApiError;
+use crate::genesys::models::{Flow, Operation};
+use serde_json::json;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// How a wait ended.
+#[derive(Debug)]
+pub enum Waited {
+    /// The operation finished; the flow as read then.
+    Finished(Box<Flow>),
+    /// The deadline passed first.
+    TimedOut,
+    /// SIGINT/SIGTERM arrived.
+    Cancelled,
+}
+
+/// What to wait for.
+#[derive(Debug, Clone, Copy)]
+pub struct WaitFor<'a> {
+    /// The version the operation is about (for the audit trail).
+    pub version: &'a str,
+    /// The id the publish answer gave, if any.
+    pub operation_id: Option<&'a str>,
+    /// The operation the flow showed before we acted: never ours.
+    pub stale_operation_id: Option<&'a str>,
+    /// Wait for any operation (an operation already running before the publish) rather
+    /// than our publish.
+    pub any_action: bool,
+    /// Stop at SIGINT/SIGTERM. A rollback that runs because of a cancellation must not stop
+    /// at the signal that started it; it is bounded by its deadline instead.
+    pub honour_cancel: bool,
+    /// Give up at this instant.
+    pub deadline: Instant,
+}
+
+/// Whether `op`, seen on the flow after our request, is the operation we wait for.
+///
+/// The publish answer's id and `currentOperation.id` are not documented to match
+/// (genesys-api.md [VERIFY] item 2), so an operation counts as ours when its id is ours,
+/// or when it is a publish that is not the one the flow showed before we published.
+pub fn is_ours(op: &Operation, wanted: &WaitFor<'_>) -> bool {
+    if wanted.any_action {
+        return true;
+    }
+    if !op.is_publish() {
+        return false;
+    }
+    match (
+        op.id.as_deref(),
+        wanted.operation_id,
+        wanted.stale_operation_id,
+    ) {
+        (Some(id), Some(ours), _) if id == ours => true,
+        (Some(id), _, Some(stale)) if id == stale => false,
+        _ => true,
+    }
+}
+
+/// The next interval: ×1.5 each read, capped, and never past the deadline.
+pub fn next_interval(current: Duration, max: Duration) -> Duration {
+    current.mul_f64(1.5).min(max)
+}
+
+impl Deployment<'_> {
+    /// Reads the flow until the operation finishes, the deadline passes or the run is
+    /// cancelled. A read that fails transiently is retried by the client and then skipped:
+    /// the deadline, not one bad read, ends the wait. A refusal (401/403/404) ends it.
+    pub(super) async fn wait_for_operation(
+        &mut self,
+        wanted: WaitFor<'_>,
+    ) -> Result<Waited, ApiError> {
+        let started = Instant::now();
+        let mut interval = self.config.poll_interval;
+        let mut last_status: Option<String> = None;
+        let cancel = if wanted.honour_cancel {
+            self.ctx.cancel.clone()
+        } else {
+            // A token nobody cancels: the wait is bounded by its deadline alone.
+            tokio_util::sync::CancellationToken::new()
+        };
+        let result = loop {
+            let now = Instant::now();
+            if now >= wanted.deadline {
+                break Ok(Waited::TimedOut);
+            }
+            let pause = interval.min(wanted.deadline - now);
+            tokio::select! {
+                _ = cancel.cancelled() => break Ok(Waited::Cancelled),
+                _ = tokio::time::sleep(pause) => {}
+            }
+            if Instant::now() >= wanted.deadline {
+                break Ok(Waited::TimedOut);
+            }
+            interval = next_interval(interval, self.config.poll_max_interval);
+            self.report.wait.polls += 1;
+            let read = tokio::select! {
+                _ = cancel.cancelled() => break Ok(Waited::Cancelled),
+                read = self.client.get_flow(&self.config.bot_id, Some(wanted.deadline)) => read,
+            };
+            let flow = match read {
+                Ok(answer) => answer.body,
+                Err(error) if matches!(error.status(), Some(401 | 403 | 404)) => break Err(error),
+                Err(error) => {
+                    tracing::warn!("status read failed, will read again: {error}");
+                    continue;
+                }
+            };
+            let Some(op) = flow
+                .current_operation
+                .as_ref()
+                .filter(|op| is_ours(op, &wanted))
+            else {
+                continue;
+            };
+            let status = op.status().to_string();
+            if last_status.as_deref() != Some(status.as_str()) {
+                self.audit.record(Entry {
+                    event: event::PUBLISH_STATUS,
+                    version: Some(wanted.version),
+                    status: &status,
+                    details: Some(json!({
+                        "operation_id": op.id,
+                        "action": op.action_name,
+                        "complete": op.complete,
+                        "live_version": flow.published_id(),
+                        "decided_by": "poll",
+                    })),
+                    correlation_id: None,
+                });
+                last_status = Some(status);
+            }
+            if op.complete {
+                self.report.decided_by = Some("poll");
+                break Ok(Waited::Finished(Box::new(flow)));
+            }
+        };
+        self.report.wait.wait_ms += started.elapsed().as_millis() as u64;
+        if let Err(error) = &result {
+            audit_error(
+                self,
+                event::PUBLISH_STATUS,
+                wanted.version,
+                "read_failed",
+                error,
+            );
+        }
+        result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(id: Option<&str>, action: &str) -> Operation {
+        Operation {
+            id: id.map(str::to_string),
+            action_name: Some(action.into()),
+            ..Operation::default()
+        }
+    }
+
+    fn wanted<'a>(ours: Option<&'a str>, stale: Option<&'a str>) -> WaitFor<'a> {
+        WaitFor {
+            version: "3.0",
+            operation_id: ours,
+            stale_operation_id: stale,
+            any_action: false,
+            honour_cancel: true,
+            deadline: Instant::now(),
+        }
+    }
+
+    #[test]
+    fn our_operation_is_recognised_by_id() {
+        assert!(is_ours(
+            &op(Some("a"), "PUBLISH"),
+            &wanted(Some("a"), Some("old"))
+        ));
+    }
+
+    #[test]
+    fn the_operation_seen_before_publishing_is_never_ours() {
+        assert!(!is_ours(
+            &op(Some("old"), "PUBLISH"),
+            &wanted(Some("a"), Some("old"))
+        ));
+        assert!(!is_ours(
+            &op(Some("old"), "PUBLISH"),
+            &wanted(None, Some("old"))
+        ));
+    }
+
+    #[test]
+    fn a_new_publish_with_another_id_counts_as_ours() {
+        assert!(is_ours(
+            &op(Some("b"), "PUBLISH"),
+            &wanted(Some("a"), Some("old"))
+        ));
+        assert!(is_ours(&op(None, "PUBLISH"), &wanted(Some("a"), None)));
+    }
+
+    #[test]
+    fn other_actions_are_not_a_publish() {
+        assert!(!is_ours(
+            &op(Some("a"), "CHECKIN"),
+            &wanted(Some("a"), None)
+        ));
+        let mut any = wanted(None, None);
+        any.any_action = true;
+        assert!(is_ours(&op(Some("x"), "CHECKIN"), &any));
+    }
+
+    #[test]
+    fn intervals_grow_by_half_and_cap() {
+        let max = Duration::from_secs(5);
+        let mut i = Duration::from_secs(1);
+        let mut seen = Vec::new();
+        for _ in 0..6 {
+            seen.push(i.as_millis());
+            i = next_interval(i, max);
+        }
+        assert_eq!(seen, [1000, 1500, 2250, 3375, 5000, 5000]);
+    }
+}

@@ -16,6 +16,7 @@
 //! # }
 //! ```
 
+mod behaviour;
 mod default_scenario;
 mod errors;
 mod faults;

@@ -6,6 +6,9 @@
 //! state applies a finished operation's effect the first time it is observed at or after its end,
 //! and `completed_at` is exactly the scheduled end. A notification feed can later sleep until each
 //! transition time and push it.
+//!
+//! GUESS: the platform documents the statuses, not how long each lasts; the 30/70 % split only
+//! makes every status observable (genesys-api.md §1.4).
 
 use std::time::Duration;
 

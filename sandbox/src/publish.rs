@@ -88,6 +88,8 @@ impl State {
                 .as_ref()
                 .filter(|_| flow.ever_live.contains(&version)))
             .unwrap_or(&spec.publish);
+        // GUESS: publishing an older version makes it the published one again, which is what the
+        // Action's rollback relies on (genesys-api.md [VERIFY] item 1).
         let plan = Plan::from_behaviour(behaviour, &version);
         let duration = spec
             .duration_ms

@@ -22,8 +22,8 @@ use crate::routes::router;
 use crate::scenario::Scenario;
 use crate::state::{Shared, State};
 
-/// A running sandbox server. Dropping it without `shutdown` leaves the server running until the
-/// runtime ends.
+/// A running sandbox server. Dropping it stops it too (the accept loop and every connection see
+/// the stop channel close); `shutdown` also waits for the accept loop to end.
 #[derive(Debug)]
 pub struct Sandbox {
     shared: Arc<Shared>,
@@ -102,9 +102,14 @@ impl Sandbox {
         self.shared.now()
     }
 
-    /// Every request seen so far, in arrival order.
+    /// Every request answered (or dropped) so far, in arrival order. A request still being
+    /// served appears once it has been answered.
     pub fn requests(&self) -> Vec<RequestRecord> {
-        self.shared.with(|state, _| state.requests.clone())
+        // Records are written when a request ends, so a slow one lands after quicker ones
+        // that arrived later: sort back into arrival order (stable for equal times).
+        let mut requests = self.shared.with(|state, _| state.requests.clone());
+        requests.sort_by_key(|r| r.at);
+        requests
     }
 
     /// Every publish operation so far, in start order, as of now.
@@ -158,7 +163,9 @@ async fn serve_connection(
     });
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
-        .serve_connection(TokioIo::new(stream), service);
+        .serve_connection(TokioIo::new(stream), service)
+        // Lets a later WebSocket route (notifications) upgrade the connection.
+        .with_upgrades();
     // Whichever ends first, dropping `conn` closes the socket.
     tokio::select! {
         _ = conn => {}

@@ -53,3 +53,13 @@ fn wrong_extension_is_refused() {
         Err(ScenarioError::UnknownFormat(_))
     ));
 }
+
+#[test]
+fn readme_example_parses() {
+    let readme = include_str!("../README.md");
+    let start = readme.find("```json\n").unwrap() + "```json\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    let scenario = Scenario::from_json_str(&readme[start..end]).unwrap();
+    assert_eq!(scenario.flows[0].versions.len(), 4);
+    assert_eq!(scenario.faults.len(), 2);
+}

@@ -31,8 +31,9 @@ async fn binary_prints_urls_serves_and_stops_on_sigterm() {
         .unwrap();
     assert_eq!(resp.status(), 200);
 
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+    // The shell's builtin `kill` works even where no kill binary is installed.
+    let killed = Command::new("sh")
+        .args(["-c", &format!("kill -TERM {}", child.id())])
         .status()
         .unwrap();
     assert!(killed.success());

@@ -1,0 +1,5 @@
+//! Integration tests: the pipeline against mockito (one server per test) and the real
+//! binary as the runner starts it.
+
+mod helpers;
+mod mock_publish;

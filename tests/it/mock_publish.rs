@@ -1,0 +1,402 @@
+//! The main paths of a deployment against a scripted Genesys Cloud.
+
+use crate::helpers::*;
+use serde_json::json;
+
+#[tokio::test]
+async fn publishes_waits_and_confirms_the_target() {
+    let mut api = Api::new().await;
+    let token = api.token(3600.0).await;
+    let before = api
+        .get_flow(
+            &flow(
+                Some("2.0"),
+                Some("3.0"),
+                Some(op("old-op", "SUCCESS", true)),
+            ),
+            1,
+        )
+        .await;
+    api.consumed(&[(SKILL_A, "ACDSKILL")]).await;
+    api.skills(&[(SKILL_A, "active")]).await;
+    let publish = api.publish("3.0", "op-3").await;
+    api.get_flow(
+        &flow(
+            Some("2.0"),
+            Some("3.0"),
+            Some(op("op-3", "PENDING_GENERATION", false)),
+        ),
+        1,
+    )
+    .await;
+    api.get_flow(
+        &flow(
+            Some("2.0"),
+            Some("3.0"),
+            Some(op("op-3", "PENDING_BACKEND_NOTIFICATION", false)),
+        ),
+        1,
+    )
+    .await;
+    api.get_flow(
+        &flow(Some("3.0"), Some("3.0"), Some(op("op-3", "SUCCESS", true))),
+        1,
+    )
+    .await;
+
+    let ran = run(&api, &[]).await;
+
+    assert_eq!(ran.report.exit_code(), 0, "{}", ran.summary);
+    assert_eq!(
+        ran.events(),
+        [
+            "deployment_started",
+            "dependency_validation_passed",
+            "publish_triggered",
+            "publish_status",
+            "publish_status",
+            "publish_status",
+            "deployment_success",
+            "metrics"
+        ]
+    );
+    let statuses: Vec<_> = ran
+        .audit()
+        .iter()
+        .filter(|v| v["event"] == "publish_status")
+        .map(|v| v["status"].clone())
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            json!("PENDING_GENERATION"),
+            json!("PENDING_BACKEND_NOTIFICATION"),
+            json!("SUCCESS")
+        ]
+    );
+    let triggered = ran.event("publish_triggered");
+    assert_eq!(triggered["correlation_id"], "corr-publish");
+    assert_eq!(triggered["details"]["operation_id"], "op-3");
+    for line in ran.audit() {
+        assert_eq!(line["bot_id"], BOT);
+        assert_eq!(line["environment"], "staging");
+        assert_eq!(line["deployment_id"], ran.output("deployment-id"));
+    }
+    assert_eq!(ran.output("status"), "published");
+    assert_eq!(ran.output("published-version"), "3.0");
+    assert_eq!(ran.output("previous-version"), "2.0");
+    assert_eq!(ran.output("target-version"), "3.0");
+    assert_eq!(ran.output("operation-id"), "op-3");
+    assert_eq!(ran.output("validation-errors"), "[]");
+    assert_eq!(ran.output("audit-log"), "audit/trail.jsonl");
+    assert_eq!(ran.output("rate-limited"), "0");
+    assert_eq!(ran.output("api-requests"), "8");
+    assert!(
+        ran.summary
+            .starts_with("## ✅ Billing Assistant version 3.0 is live in staging\n"),
+        "{}",
+        ran.summary
+    );
+    assert!(ran.summary.contains(
+        "| `5a1e0a0a-0000-4000-8000-00000000000a` | skill (discovered) | active | ✅ ok |"
+    ));
+    assert!(ran.summary.contains("### Timeline") && ran.summary.contains("| wait |"));
+    assert!(ran.stdout.contains(
+        "::notice title=Bot deployment::Bot Billing Assistant version 3.0 is live in staging"
+    ));
+    assert_eq!(ran.audit_file.lines().count(), ran.audit().len());
+    ran.assert_no_secrets();
+    token.assert_async().await;
+    publish.assert_async().await;
+    before.assert_async().await;
+}
+
+#[tokio::test]
+async fn an_already_live_target_is_not_published_again() {
+    let mut api = Api::new().await;
+    api.token(3600.0).await;
+    api.get_flow(&flow(Some("3.0"), Some("3.0"), None), 1).await;
+    api.consumed(&[]).await;
+    let none = api.any_publish().await;
+
+    let ran = run(&api, &[]).await;
+
+    assert_eq!(ran.report.exit_code(), 0);
+    assert_eq!(ran.output("status"), "unchanged");
+    assert_eq!(
+        ran.events(),
+        [
+            "deployment_started",
+            "dependency_validation_passed",
+            "publish_skipped_unchanged",
+            "metrics"
+        ]
+    );
+    assert!(
+        ran.summary
+            .contains("was already live in staging: nothing published")
+    );
+    none.assert_async().await;
+}
+
+#[tokio::test]
+async fn dry_run_reads_everything_and_publishes_nothing() {
+    let mut api = Api::new().await;
+    api.token(3600.0).await;
+    api.get_flow(&flow(Some("2.0"), Some("3.0"), None), 1).await;
+    api.consumed(&[(SKILL_A, "ACDSKILL"), (FLOW_A, "COMMONMODULEFLOW")])
+        .await;
+    let skills = api.skills(&[(SKILL_A, "active")]).await;
+    let flows = api
+        .flows(vec![
+            json!({"id": FLOW_A, "name": "Common", "publishedVersion": {"id": "7.0"}}),
+        ])
+        .await;
+    let none = api.any_publish().await;
+
+    let ran = run(&api, &[("INPUT_DRY-RUN", "true")]).await;
+
+    assert_eq!(ran.report.exit_code(), 0);
+    assert_eq!(ran.output("status"), "dry-run");
+    assert_eq!(
+        ran.events(),
+        [
+            "deployment_started",
+            "dependency_validation_passed",
+            "dry_run_completed",
+            "metrics"
+        ]
+    );
+    let plan = &ran.event("dry_run_completed")["details"]["plan"];
+    assert_eq!(
+        plan[0],
+        format!("Publish version 3.0 of bot {BOT} (live now: 2.0).")
+    );
+    assert_eq!(plan[2], "On failure, roll back to version 2.0.");
+    assert!(
+        ran.summary
+            .contains("### Plan (dry run)\n\n1. Publish version 3.0")
+    );
+    assert!(ran.summary.contains("| Common | `f10a0a0a-0000-4000-8000-00000000000a` | flow (discovered) | published 7.0 | ✅ ok |"));
+    none.assert_async().await;
+    skills.assert_async().await;
+    flows.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_failed_publish_with_the_previous_version_live_needs_no_rollback() {
+    let mut api = Api::new().await;
+    api.token(3600.0).await;
+    api.get_flow(&flow(Some("2.0"), Some("3.0"), None), 1).await;
+    api.consumed(&[]).await;
+    api.publish("3.0", "op-3").await;
+    let mut failed = op("op-3", "FAILURE", true);
+    failed["errorCode"] = json!("FLOW_VALIDATION_FAILED");
+    failed["errorMessage"] = json!("The flow has validation errors");
+    failed["errorDetails"] = json!([{ "errorCode": "SKILL_NOT_FOUND", "entityId": SKILL_B, "entityName": "VIP", "fieldName": "transferToAcd.skills" }]);
+    api.get_flow(&flow(Some("2.0"), Some("3.0"), Some(failed)), 1)
+        .await;
+
+    let ran = run(&api, &[]).await;
+
+    assert_eq!(ran.report.exit_code(), 1);
+    assert_eq!(ran.output("status"), "failed");
+    assert_eq!(ran.output("published-version"), "2.0");
+    assert_eq!(
+        ran.events(),
+        [
+            "deployment_started",
+            "dependency_validation_passed",
+            "publish_triggered",
+            "publish_status",
+            "deployment_failed",
+            "rollback_not_needed",
+            "metrics"
+        ]
+    );
+    let failed = ran.event("deployment_failed");
+    assert_eq!(failed["details"]["error_code"], "FLOW_VALIDATION_FAILED");
+    assert_eq!(
+        failed["details"]["error_details"][0],
+        format!("SKILL_NOT_FOUND: VIP ({SKILL_B}): field transferToAcd.skills")
+    );
+    assert!(
+        ran.summary
+            .contains("- **Error code:** `FLOW_VALIDATION_FAILED`")
+    );
+    assert!(
+        ran.summary.contains(
+            "Genesys Cloud could not publish version 3.0: The flow has validation errors"
+        )
+    );
+    assert!(ran.summary.contains(&format!(
+        "- SKILL_NOT_FOUND: VIP ({SKILL_B}): field transferToAcd.skills"
+    )));
+    assert!(ran.stdout.contains("::error title=Publish failed::Genesys Cloud could not publish version 3.0: The flow has validation errors%0AError code: FLOW_VALIDATION_FAILED"));
+}
+
+#[tokio::test]
+async fn success_with_a_third_version_live_touches_nothing_and_exits_2() {
+    let mut api = Api::new().await;
+    api.token(3600.0).await;
+    api.get_flow(&flow(Some("2.0"), Some("3.0"), None), 1).await;
+    api.consumed(&[]).await;
+    let publish = api.publish("3.0", "op-3").await;
+    api.get_flow(
+        &flow(Some("4.0"), Some("4.0"), Some(op("op-3", "SUCCESS", true))),
+        1,
+    )
+    .await;
+
+    let ran = run(&api, &[]).await;
+
+    assert_eq!(ran.report.exit_code(), 2);
+    assert_eq!(ran.output("status"), "failed");
+    assert_eq!(ran.output("published-version"), "4.0");
+    assert!(
+        !ran.events().iter().any(|e| e.starts_with("rollback")),
+        "{:?}",
+        ran.events()
+    );
+    assert!(ran.summary.contains(
+        "version 4.0 is live, which is neither the target (3.0) nor the version live before (2.0)"
+    ));
+    publish.assert_async().await;
+}
+
+#[tokio::test]
+async fn timeout_with_the_operation_finished_and_previous_live_exits_1() {
+    let mut api = Api::new().await;
+    api.token(3600.0).await;
+    api.get_flow(
+        &flow(Some("2.0"), Some("3.0"), Some(op("old", "SUCCESS", true))),
+        1,
+    )
+    .await;
+    api.consumed(&[]).await;
+    api.publish("3.0", "op-3").await;
+    // The platform never shows our operation before the deadline; the read at the deadline
+    // shows it finished with the previous version still live.
+    api.get_flow(
+        &flow(Some("2.0"), Some("3.0"), Some(op("old", "SUCCESS", true))),
+        1000,
+    )
+    .await;
+
+    let ran = run(&api, &[("INPUT_TIMEOUT-SECONDS", "1")]).await;
+
+    assert_eq!(ran.report.exit_code(), 1);
+    assert_eq!(ran.output("status"), "timed-out");
+    let events = ran.events();
+    assert_eq!(
+        &events[events.len() - 3..],
+        ["deployment_timed_out", "rollback_not_needed", "metrics"]
+    );
+}
+
+#[tokio::test]
+async fn timeout_with_the_operation_still_running_exits_2_and_names_it() {
+    let mut api = Api::new().await;
+    api.token(3600.0).await;
+    api.get_flow(&flow(Some("2.0"), Some("3.0"), None), 1).await;
+    api.consumed(&[]).await;
+    api.publish("3.0", "op-3").await;
+    api.get_flow(
+        &flow(
+            Some("2.0"),
+            Some("3.0"),
+            Some(op("op-3", "PENDING_GENERATION", false)),
+        ),
+        1000,
+    )
+    .await;
+
+    let ran = run(&api, &[("INPUT_TIMEOUT-SECONDS", "1")]).await;
+
+    assert_eq!(ran.report.exit_code(), 2);
+    assert_eq!(ran.output("status"), "timed-out");
+    assert!(
+        ran.summary
+            .contains("publish operation op-3 is still PENDING_GENERATION"),
+        "{}",
+        ran.summary
+    );
+    assert!(ran.summary.contains("Watch operation op-3"));
+    assert!(!ran.events().iter().any(|e| e.starts_with("rollback")));
+}
+
+#[tokio::test]
+async fn a_lock_held_by_someone_else_stops_the_run_and_names_them() {
+    let mut api = Api::new().await;
+    api.token(3600.0).await;
+    let mut locked = flow(Some("2.0"), Some("3.0"), None);
+    locked["lockedUser"] = json!({ "id": "u-1", "name": "Ana Developer" });
+    api.get_flow(&locked, 1).await;
+    let none = api.any_publish().await;
+
+    let ran = run(&api, &[]).await;
+
+    assert_eq!(ran.report.exit_code(), 1);
+    assert_eq!(ran.output("status"), "failed");
+    assert!(ran.stdout.contains(&format!(
+        "::error title=Bot flow is locked::flow {BOT} is locked by user Ana Developer (u-1)"
+    )));
+    assert!(ran.summary.contains("set force-unlock: true"));
+    none.assert_async().await;
+}
+
+#[tokio::test]
+async fn force_unlock_unlocks_with_a_warning_then_publishes() {
+    let mut api = Api::new().await;
+    api.token(3600.0).await;
+    let mut locked = flow(Some("2.0"), Some("3.0"), None);
+    locked["lockedClient"] = json!({ "id": "other-client", "name": "Someone's script" });
+    api.get_flow(&locked, 1).await;
+    let unlock = api
+        .server
+        .mock("POST", "/api/v2/flows/actions/unlock")
+        .match_query(mockito::Matcher::UrlEncoded("flow".into(), BOT.into()))
+        .with_status(200)
+        .with_body(flow(Some("2.0"), Some("3.0"), None).to_string())
+        .expect(1)
+        .create_async()
+        .await;
+    api.consumed(&[]).await;
+    api.publish("3.0", "op-3").await;
+    api.get_flow(
+        &flow(Some("3.0"), Some("3.0"), Some(op("op-3", "SUCCESS", true))),
+        1,
+    )
+    .await;
+
+    let ran = run(&api, &[("INPUT_FORCE-UNLOCK", "true")]).await;
+
+    assert_eq!(ran.output("status"), "published", "{}", ran.summary);
+    assert!(ran.stdout.contains("::warning title=Unlocking the bot flow::force-unlock: taking the lock from OAuth client Someone's script (other-client)"));
+    unlock.assert_async().await;
+}
+
+#[tokio::test]
+async fn an_operation_already_running_is_waited_for_first() {
+    let mut api = Api::new().await;
+    api.token(3600.0).await;
+    let running = json!({ "id": "checkin-1", "complete": false, "actionName": "CHECKIN", "actionStatus": "STARTED" });
+    let finished = json!({ "id": "checkin-1", "complete": true, "actionName": "CHECKIN", "actionStatus": "SUCCESS" });
+    api.get_flow(&flow(Some("2.0"), Some("2.0"), Some(running)), 2)
+        .await;
+    api.get_flow(&flow(Some("2.0"), Some("3.0"), Some(finished)), 1)
+        .await;
+    api.consumed(&[]).await;
+    let publish = api.publish("3.0", "op-3").await;
+    api.get_flow(
+        &flow(Some("3.0"), Some("3.0"), Some(op("op-3", "SUCCESS", true))),
+        1,
+    )
+    .await;
+
+    let ran = run(&api, &[]).await;
+
+    assert_eq!(ran.output("status"), "published", "{}", ran.summary);
+    assert_eq!(ran.output("target-version"), "3.0");
+    publish.assert_async().await;
+}

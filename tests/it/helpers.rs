@@ -194,6 +194,7 @@ impl Api {
                 json!({ "access_token": TOKEN, "token_type": "bearer", "expires_in": expires_in })
                     .to_string(),
             )
+            .expect_at_least(1)
             .create_async()
             .await
     }

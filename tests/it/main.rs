@@ -2,4 +2,6 @@
 //! binary as the runner starts it.
 
 mod helpers;
+mod mock_auth;
+mod mock_dependencies;
 mod mock_publish;

@@ -5,3 +5,5 @@ mod helpers;
 mod mock_auth;
 mod mock_dependencies;
 mod mock_publish;
+mod mock_resilience;
+mod mock_rollback;

@@ -1,0 +1,277 @@
+//! Rate limits, server errors and lost answers: retried where safe, never the publish.
+
+use crate::helpers::*;
+use mockito::Matcher;
+use serde_json::json;
+
+#[tokio::test]
+async fn a_429_waits_for_retry_after_then_succeeds() {
+    let mut api = Api::new().await;
+    api.token(3600.0).await;
+    api.get_flow(&flow(Some("2.0"), Some("3.0"), None), 1).await;
+    api.consumed(&[]).await;
+    let limited = api
+        .server
+        .mock("GET", "/api/v2/routing/skills")
+        .match_query(Matcher::Any)
+        .with_status(429)
+        .with_header("Retry-After", "1")
+        .with_header("ININ-Correlation-Id", "corr-429")
+        .with_body(envelope(
+            429,
+            "too.many.requests.retry.after",
+            "Rate limit exceeded the maximum. Retry the request in [1] seconds",
+        ))
+        .expect(1)
+        .create_async()
+        .await;
+    api.skills(&[(SKILL_A, "active")]).await;
+    api.publish("3.0", "op-3").await;
+    api.get_flow(
+        &flow(Some("3.0"), Some("3.0"), Some(op("op-3", "SUCCESS", true))),
+        1,
+    )
+    .await;
+
+    let ran = run(&api, &[("INPUT_SKILL-IDS", SKILL_A)]).await;
+
+    assert_eq!(ran.output("status"), "published", "{}", ran.summary);
+    assert_eq!(ran.output("retries"), "1");
+    assert_eq!(ran.output("rate-limited"), "1");
+    let waited = ran.event("metrics")["details"]["retry_wait_ms"]
+        .as_u64()
+        .expect("ms");
+    assert!(
+        (1000..=1050).contains(&waited),
+        "waited {waited} ms for Retry-After: 1"
+    );
+    limited.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_burst_of_5xx_is_retried_then_succeeds() {
+    let mut api = Api::new().await;
+    api.token(3600.0).await;
+    let burst = api
+        .server
+        .mock("GET", format!("/api/v2/flows/{BOT}").as_str())
+        .with_status(503)
+        .with_body(envelope(503, "service.unavailable", "Service Unavailable"))
+        .expect(2)
+        .create_async()
+        .await;
+    api.get_flow(&flow(Some("2.0"), Some("3.0"), None), 1).await;
+    api.consumed(&[]).await;
+    api.publish("3.0", "op-3").await;
+    api.get_flow(
+        &flow(Some("3.0"), Some("3.0"), Some(op("op-3", "SUCCESS", true))),
+        1,
+    )
+    .await;
+
+    let ran = run(&api, &[]).await;
+
+    assert_eq!(ran.output("status"), "published", "{}", ran.summary);
+    assert_eq!(ran.output("retries"), "2");
+    burst.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_501_is_not_retried() {
+    let mut api = Api::new().await;
+    api.token(3600.0).await;
+    let not_implemented = api
+        .server
+        .mock("GET", format!("/api/v2/flows/{BOT}").as_str())
+        .with_status(501)
+        .with_body(envelope(501, "not.implemented", "Not Implemented"))
+        .expect(1)
+        .create_async()
+        .await;
+
+    let ran = run(&api, &[]).await;
+
+    assert_eq!(ran.report.exit_code(), 1);
+    assert_eq!(ran.output("retries"), "0");
+    not_implemented.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_publish_answer_lost_to_a_5xx_is_not_resent_when_the_flow_shows_it_started() {
+    let mut api = Api::new().await;
+    api.token(3600.0).await;
+    api.get_flow(
+        &flow(Some("2.0"), Some("3.0"), Some(op("old", "SUCCESS", true))),
+        1,
+    )
+    .await;
+    api.consumed(&[]).await;
+    let publish = api
+        .server
+        .mock("POST", "/api/v2/flows/actions/publish")
+        .match_query(Matcher::Any)
+        .with_status(502)
+        .with_body(envelope(502, "bad.gateway", "Bad Gateway"))
+        .expect(1)
+        .create_async()
+        .await;
+    api.get_flow(
+        &flow(
+            Some("2.0"),
+            Some("3.0"),
+            Some(op("op-new", "STARTED", false)),
+        ),
+        1,
+    )
+    .await;
+    api.get_flow(
+        &flow(
+            Some("3.0"),
+            Some("3.0"),
+            Some(op("op-new", "SUCCESS", true)),
+        ),
+        1,
+    )
+    .await;
+
+    let ran = run(&api, &[]).await;
+
+    assert_eq!(ran.output("status"), "published", "{}", ran.summary);
+    assert_eq!(ran.output("operation-id"), "op-new");
+    assert_eq!(
+        ran.events()[2..4],
+        ["publish_trigger_error", "publish_status"]
+    );
+    assert!(ran.stdout.contains("::warning title=Publish answer lost::"));
+    publish.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_publish_answer_lost_with_nothing_started_fails_without_resending() {
+    let mut api = Api::new().await;
+    api.token(3600.0).await;
+    api.get_flow(
+        &flow(Some("2.0"), Some("3.0"), Some(op("old", "SUCCESS", true))),
+        2,
+    )
+    .await;
+    api.consumed(&[]).await;
+    let publish = api
+        .server
+        .mock("POST", "/api/v2/flows/actions/publish")
+        .match_query(Matcher::Any)
+        .with_status(503)
+        .with_body(envelope(503, "service.unavailable", "Service Unavailable"))
+        .expect(1)
+        .create_async()
+        .await;
+
+    let ran = run(&api, &[]).await;
+
+    assert_eq!(ran.report.exit_code(), 1);
+    assert_eq!(ran.output("status"), "failed");
+    assert_eq!(
+        ran.events(),
+        [
+            "deployment_started",
+            "dependency_validation_passed",
+            "publish_trigger_error",
+            "metrics"
+        ]
+    );
+    assert!(
+        ran.summary
+            .contains("the flow shows no publish; nothing changed"),
+        "{}",
+        ran.summary
+    );
+    publish.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_429_on_publish_is_retried_because_it_was_not_processed() {
+    let mut api = Api::new().await;
+    api.token(3600.0).await;
+    api.get_flow(&flow(Some("2.0"), Some("3.0"), None), 1).await;
+    api.consumed(&[]).await;
+    let limited = api
+        .server
+        .mock("POST", "/api/v2/flows/actions/publish")
+        .match_query(Matcher::Any)
+        .with_status(429)
+        .with_header("Retry-After", "0")
+        .with_body(envelope(
+            429,
+            "too.many.requests.retry.after",
+            "Rate limit exceeded",
+        ))
+        .expect(1)
+        .create_async()
+        .await;
+    let publish = api.publish("3.0", "op-3").await;
+    api.get_flow(
+        &flow(Some("3.0"), Some("3.0"), Some(op("op-3", "SUCCESS", true))),
+        1,
+    )
+    .await;
+
+    let ran = run(&api, &[]).await;
+
+    assert_eq!(ran.output("status"), "published", "{}", ran.summary);
+    assert_eq!(ran.output("rate-limited"), "1");
+    limited.assert_async().await;
+    publish.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_retry_after_past_the_deadline_is_not_waited_for() {
+    let mut api = Api::new().await;
+    api.token(3600.0).await;
+    api.get_flow(&flow(Some("2.0"), Some("3.0"), None), 1).await;
+    api.consumed(&[]).await;
+    api.publish("3.0", "op-3").await;
+    api.server
+        .mock("GET", format!("/api/v2/flows/{BOT}").as_str())
+        .with_status(429)
+        .with_header("Retry-After", "30")
+        .with_body(envelope(
+            429,
+            "too.many.requests.retry.after",
+            "Retry the request in [30] seconds",
+        ))
+        .expect_at_least(1)
+        .create_async()
+        .await;
+
+    let ran = run(&api, &[("INPUT_TIMEOUT-SECONDS", "1")]).await;
+
+    assert_eq!(ran.output("status"), "timed-out");
+    assert_eq!(
+        ran.report.exit_code(),
+        2,
+        "the live version could not be read"
+    );
+    assert_eq!(ran.event("metrics")["details"]["retry_wait_ms"], json!(0));
+}
+
+#[tokio::test]
+async fn an_unreadable_answer_is_read_again() {
+    let mut api = Api::new().await;
+    api.token(3600.0).await;
+    let garbled = api
+        .server
+        .mock("GET", format!("/api/v2/flows/{BOT}").as_str())
+        .with_status(200)
+        .with_body("{\"id\": \"trunc")
+        .expect(1)
+        .create_async()
+        .await;
+    api.get_flow(&flow(Some("3.0"), Some("3.0"), None), 1).await;
+    api.consumed(&[]).await;
+
+    let ran = run(&api, &[]).await;
+
+    assert_eq!(ran.output("status"), "unchanged", "{}", ran.summary);
+    assert_eq!(ran.output("retries"), "1");
+    garbled.assert_async().await;
+}

@@ -295,7 +295,10 @@ check() {
     local what=$1; shift
     if "$@"; then echo "    ok: $what"; else echo "    FAILED: $what" >&2; ERRORS=$((ERRORS + 1)); fi
 }
-absent() { ! grep -qF -- "$1" "$2"; }
+# The `::add-mask::` line is the one place the secret must appear: it is how the runner
+# learns to hide it. Every other line must not carry it.
+absent() { ! grep -vF -- '::add-mask::' "$2" | grep -qF -- "$1"; }
+masked() { grep -qxF -- "::add-mask::$1" "$2"; }
 STATUS=$(output status)
 DEPLOYMENT_ID=$(output deployment-id)
 SUMMARY_BYTES=$(wc -c <"$SUMMARY_FILE")
@@ -305,6 +308,7 @@ check "output deployment-id is set" test -n "$DEPLOYMENT_ID"
 check "step summary is non-empty" test -s "$SUMMARY_FILE"
 check "step summary mentions the bot $BOT_ID" grep -qF -- "$BOT_ID" "$SUMMARY_FILE"
 check "step summary is at most 1 MiB ($SUMMARY_BYTES bytes)" test "$SUMMARY_BYTES" -le 1048576
+check "client secret masked for the runner on stdout" masked "$CLIENT_SECRET" "$WORK/stdout"
 for f in "$WORK/stdout" "$WORK/stderr" "$OUTPUT_FILE" "$SUMMARY_FILE"; do
     check "client secret absent from $(basename "$f")" absent "$CLIENT_SECRET" "$f"
 done

@@ -118,6 +118,13 @@ impl Sandbox {
             .with(|state, now| state.operations.iter().map(|op| op.record(now)).collect())
     }
 
+    /// Every bearer token issued so far, expired ones included, so tests can assert none of
+    /// them ever reached the Action's output (they are random, so nothing else knows them).
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.shared
+            .with(|state, _| state.tokens.keys().cloned().collect())
+    }
+
     /// A flow as it is now (deleted flows included).
     pub fn flow(&self, id: &str) -> Option<FlowSnapshot> {
         self.shared.with(|state, now| state.snapshot(id, now))

@@ -101,6 +101,19 @@ async fn api_needs_a_valid_bearer_token() {
 }
 
 #[tokio::test]
+async fn issued_tokens_are_listed_for_leak_checks() {
+    let sb = start(Scenario::default()).await;
+    assert!(sb.issued_tokens().is_empty());
+    let (a, b) = (token(&sb).await, token(&sb).await);
+    let mut issued = sb.issued_tokens();
+    issued.sort();
+    let mut expected = vec![a, b];
+    expected.sort();
+    assert_eq!(issued, expected);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
 async fn tokens_expire_after_the_client_ttl() {
     let mut scenario = Scenario::default();
     scenario.clients[0].token_ttl_secs = 0.3;

@@ -15,7 +15,7 @@ pub use finish::reject_inputs;
 pub use outcome::{LiveVersion, Report, Status};
 
 use crate::audit::{Auditor, Entry, event};
-use crate::config::Config;
+use crate::config::{Config, ConfigError, InputError, RawInputs};
 use crate::genesys::{ApiError, GenesysClient};
 use crate::github::Console;
 use outcome::{Failure, Phase};
@@ -58,6 +58,44 @@ impl RunContext {
                 .unwrap_or_else(|| PathBuf::from(".")),
             cancel,
         }
+    }
+}
+
+/// Reads the inputs from environment pairs, masks the client secret before anything else
+/// happens, then runs the deployment — or, when an input is invalid, ends the run with one
+/// annotation per bad input and no request sent.
+pub async fn run_inputs<I>(vars: I, ctx: &RunContext) -> Report
+where
+    I: IntoIterator<Item = (String, String)>,
+{
+    let raw = match RawInputs::from_env_iter(vars) {
+        Ok(raw) => raw,
+        Err(e) => {
+            let error = InputError {
+                input: "inputs",
+                value: None,
+                allowed: format!("readable INPUT_* variables ({e})"),
+            };
+            return reject_inputs(&ConfigError(vec![error]), "", "production", ctx);
+        }
+    };
+    if let Some(secret) = raw.client_secret.as_deref() {
+        ctx.console.mask(secret.trim());
+    }
+    // Name the bot and environment in the audit line when those inputs at least are valid.
+    let bot = raw
+        .bot_id
+        .as_deref()
+        .and_then(|b| crate::config::parse::uuid(b).ok())
+        .unwrap_or_default();
+    let environment = raw
+        .environment
+        .as_deref()
+        .and_then(|e| crate::config::parse::label(e).ok())
+        .unwrap_or_else(|| "production".into());
+    match Config::try_from(raw) {
+        Ok(config) => run(&config, ctx).await,
+        Err(errors) => reject_inputs(&errors, &bot, &environment, ctx),
     }
 }
 

@@ -15,9 +15,16 @@ fn headline(report: &Report) -> String {
     let bot = report
         .bot_name
         .clone()
-        .unwrap_or_else(|| report.bot_id.clone());
+        .or_else(|| (!report.bot_id.is_empty()).then(|| report.bot_id.clone()))
+        .unwrap_or_else(|| "the bot".into());
     let target = report.target_version.as_deref().unwrap_or("?");
+    // "Billing 3.0", or just "the bot" when no version was ever chosen.
+    let what = match &report.target_version {
+        Some(v) => format!("{bot} {v}"),
+        None => bot.clone(),
+    };
     let env = &report.environment;
+    let unknown = report.exit_code() == 2;
     match report.status {
         Status::Published => format!("✅ {bot} version {target} is live in {env}"),
         Status::Unchanged => {
@@ -26,28 +33,26 @@ fn headline(report: &Report) -> String {
         Status::DryRun => {
             format!("🧪 Dry run for {bot} in {env}: every check passed, nothing published")
         }
-        Status::Failed if report.exit_code() == 2 => format!(
-            "🚨 Deployment of {bot} {target} to {env} failed and the live version changed or is unknown"
+        Status::Failed if unknown => format!(
+            "🚨 Deployment of {what} to {env} failed and the live version changed or is unknown"
         ),
-        Status::Failed => format!(
-            "❌ Deployment of {bot} {target} to {env} failed; the previous version is still live"
-        ),
-        Status::RolledBack => format!("↩️ {bot} {target} failed in {env} and was rolled back"),
-        Status::RollbackFailed => {
-            format!("🚨 {bot} {target} failed in {env} and the rollback failed")
+        Status::Failed => {
+            format!("❌ Deployment of {what} to {env} failed; the previous version is still live")
         }
-        Status::TimedOut if report.exit_code() == 2 => {
-            format!("⏱️ Publish of {bot} {target} to {env} timed out; its outcome is unknown")
+        Status::RolledBack => format!("↩️ {what} failed in {env} and was rolled back"),
+        Status::RollbackFailed => format!("🚨 {what} failed in {env} and the rollback failed"),
+        Status::TimedOut if unknown => {
+            format!("⏱️ Publish of {what} to {env} timed out; its outcome is unknown")
         }
-        Status::TimedOut => format!(
-            "⏱️ Publish of {bot} {target} to {env} timed out; the previous version is still live"
-        ),
-        Status::Cancelled if report.exit_code() == 2 => format!(
-            "🛑 Deployment of {bot} {target} to {env} was cancelled; the live version is unknown"
-        ),
-        Status::Cancelled => format!(
-            "🛑 Deployment of {bot} {target} to {env} was cancelled; the previous version is live"
-        ),
+        Status::TimedOut => {
+            format!("⏱️ Publish of {what} to {env} timed out; the previous version is still live")
+        }
+        Status::Cancelled if unknown => {
+            format!("🛑 Deployment of {what} to {env} was cancelled; the live version is unknown")
+        }
+        Status::Cancelled => {
+            format!("🛑 Deployment of {what} to {env} was cancelled; the previous version is live")
+        }
     }
 }
 
@@ -215,6 +220,9 @@ mod tests {
             discovered: true,
         }];
         let md = render(&report);
+        let mut nothing_chosen = Report::new("dep".into(), String::new(), "prod".into());
+        nothing_chosen.status = Status::Failed;
+        assert!(render(&nothing_chosen).starts_with("## ❌ Deployment of the bot to prod failed;"));
         assert!(md.starts_with("## ❌ Deployment of Billing 3.0 to prod failed; the previous version is still live\n"), "{md}");
         assert!(md.contains("| Status | **failed** (exit code 1) |"));
         assert!(md.contains("| Live version now | `2.0` |"));

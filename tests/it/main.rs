@@ -1,6 +1,7 @@
 //! Integration tests: the pipeline against mockito (one server per test) and the real
 //! binary as the runner starts it.
 
+mod binary;
 mod helpers;
 mod mock_auth;
 mod mock_dependencies;

@@ -76,6 +76,8 @@ pub struct Request {
     pub retry: RetryPolicy,
     /// No retry wait may end after this instant.
     pub deadline: Option<Instant>,
+    /// A JSON body, for the few calls that take one.
+    pub body: Option<serde_json::Value>,
 }
 
 impl Request {
@@ -86,6 +88,7 @@ impl Request {
             path: path.into(),
             retry: RetryPolicy::Idempotent,
             deadline: None,
+            body: None,
         }
     }
 
@@ -96,6 +99,18 @@ impl Request {
             path: path.into(),
             retry,
             deadline: None,
+            body: None,
+        }
+    }
+
+    /// A POST with a JSON body.
+    pub fn post_json(path: impl Into<String>, body: serde_json::Value, retry: RetryPolicy) -> Self {
+        Request {
+            method: Method::POST,
+            path: path.into(),
+            retry,
+            deadline: None,
+            body: Some(body),
         }
     }
 
@@ -236,7 +251,9 @@ impl GenesysClient {
             .request(request.method.clone(), url)
             .bearer_auth(token.expose_secret())
             .header(reqwest::header::ACCEPT, "application/json");
-        if request.method == Method::POST {
+        if let Some(body) = &request.body {
+            builder = builder.json(body);
+        } else if request.method == Method::POST {
             // The platform's actions take no body; the SDKs still send JSON's content type.
             builder = builder.header(reqwest::header::CONTENT_TYPE, "application/json");
         }

@@ -5,6 +5,7 @@ pub mod client;
 pub mod endpoints;
 pub mod error;
 pub mod models;
+pub mod notifications;
 pub mod regions;
 
 pub use client::{Answer, GenesysClient, Request, RequestStats, RetryPolicy};

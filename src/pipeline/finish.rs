@@ -93,6 +93,8 @@ fn publish_report(report: &Report, ctx: &RunContext, audit: &Auditor, annotate_f
             "wait_ms": report.wait.wait_ms,
             "polls": report.wait.polls,
             "decided_by": report.decided_by,
+            "wait_channel": report.wait_channel,
+            "push_events": report.wait.push_events,
             "exit_code": report.exit_code(),
         })),
         correlation_id: None,

@@ -7,6 +7,7 @@ mod finish;
 pub mod outcome;
 mod preflight;
 pub mod publish;
+mod push;
 mod rollback;
 pub mod summary;
 pub mod wait;
@@ -16,6 +17,7 @@ pub use outcome::{LiveVersion, Report, Status};
 
 use crate::audit::{Auditor, Entry, event};
 use crate::config::{Config, ConfigError, InputError, RawInputs};
+use crate::genesys::notifications::FlowEvents;
 use crate::genesys::{ApiError, GenesysClient};
 use crate::github::Console;
 use outcome::{Failure, Phase};
@@ -130,6 +132,8 @@ pub(crate) struct Deployment<'a> {
     report: Report,
     /// The current deadline: the run's start plus `timeout-seconds`, reset at the publish.
     deadline: Instant,
+    /// The flow's notification socket, while push is live.
+    push: Option<FlowEvents>,
 }
 
 /// Runs one deployment and writes everything it reports (audit trail, metrics, outputs,
@@ -174,6 +178,7 @@ pub async fn run(config: &Config, ctx: &RunContext) -> Report {
         audit,
         report,
         deadline: Instant::now() + config.timeout,
+        push: None,
     };
     let _ = deployment.execute().await;
     let Deployment { report, audit, .. } = deployment;

@@ -149,6 +149,8 @@ pub struct WaitStats {
     pub polls: u64,
     /// Time spent waiting for operations.
     pub wait_ms: u64,
+    /// Flow events received on the notification socket.
+    pub push_events: u64,
 }
 
 /// Everything a run reports.
@@ -196,8 +198,11 @@ pub struct Report {
     pub audit_log: Option<String>,
     /// What the dry run would do.
     pub plan: Vec<String>,
-    /// Which mechanism decided the outcome of the wait (`poll`).
+    /// Which mechanism saw the outcome of the last wait first: `push` (an event, confirmed
+    /// by one read) or `poll`.
     pub decided_by: Option<&'static str>,
+    /// How the Action waited: `push`, or `poll` with the reason push was not used.
+    pub wait_channel: Option<String>,
 }
 
 impl Report {
@@ -226,6 +231,7 @@ impl Report {
             audit_log: None,
             plan: Vec::new(),
             decided_by: None,
+            wait_channel: None,
         }
     }
 

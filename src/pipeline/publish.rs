@@ -37,6 +37,8 @@ impl Deployment<'_> {
     /// publish succeeded; every other outcome ends the run (with a rollback where rule 8
     /// asks for one).
     pub(super) async fn publish_and_confirm(&mut self, plan: &Plan) -> Step<()> {
+        // Subscribe before publishing, or the first events could be missed.
+        self.open_push().await;
         self.deadline = Instant::now() + self.config.timeout;
         let operation_id = self.trigger_publish(plan).await?;
         let started = self.clock();

@@ -175,6 +175,17 @@ pub fn render(report: &Report) -> String {
         report.wait.wait_ms
     );
 
+    if let Some(channel) = &report.wait_channel {
+        let seen = match report.decided_by {
+            Some("push") => {
+                " — the outcome arrived by push notification and was confirmed by one read"
+            }
+            Some(_) => " — the outcome was seen by a status read",
+            None => "",
+        };
+        let _ = writeln!(md, "\nWaited by {}{seen}.", cell(channel));
+    }
+
     if !report.warnings.is_empty() {
         let _ = writeln!(md, "\n### Warnings\n");
         for warning in &report.warnings {

@@ -3,8 +3,10 @@
 
 use super::{Deployment, audit_error};
 use crate::audit::{Entry, event};
+use crate::config::WaitMode;
 use crate::genesys::ApiError;
 use crate::genesys::models::{Flow, Operation};
+use crate::genesys::notifications::{FlowEvents, Signal};
 use serde_json::json;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -67,17 +69,58 @@ pub fn next_interval(current: Duration, max: Duration) -> Duration {
     current.mul_f64(1.5).min(max)
 }
 
+/// How often the safety-net poll reads the flow while push is live (`wait-mode: auto`): a
+/// missed event costs seconds, never the deadline.
+pub const SAFETY_NET_INTERVAL: Duration = Duration::from_secs(10);
+
+/// What woke the wait.
+enum Wake {
+    Cancelled,
+    Read,
+    Push(Option<Signal>),
+}
+
+/// Waits for the next push signal; never resolves without a socket.
+async fn next_signal(push: &mut Option<FlowEvents>) -> Option<Signal> {
+    match push {
+        Some(events) => events.next().await,
+        None => std::future::pending().await,
+    }
+}
+
 impl Deployment<'_> {
-    /// Reads the flow until the operation finishes, the deadline passes or the run is
-    /// cancelled. A read that fails transiently is retried by the client and then skipped:
-    /// the deadline, not one bad read, ends the wait. A refusal (401/403/404) ends it.
+    /// The pause before the next read: the growing poll interval, or with push live the
+    /// slow safety net (`auto`) or nothing but the deadline (`push`).
+    fn next_read_pause(&self, interval: &mut Duration) -> Duration {
+        if self.push.is_some() {
+            return match self.config.wait_mode {
+                WaitMode::Push => Duration::MAX,
+                _ => SAFETY_NET_INTERVAL,
+            };
+        }
+        let pause = *interval;
+        *interval = next_interval(*interval, self.config.poll_max_interval);
+        pause
+    }
+
+    /// Waits until the operation finishes, the deadline passes or the run is cancelled,
+    /// learning of changes from push events and reads. A finish seen on the socket is
+    /// confirmed by one read of the flow, which decides (SPEC rule 6). A read that fails
+    /// transiently is skipped: the deadline, not one bad read, ends the wait; a refusal
+    /// (401/403/404) ends it.
     pub(super) async fn wait_for_operation(
         &mut self,
         wanted: WaitFor<'_>,
     ) -> Result<Waited, ApiError> {
         let started = Instant::now();
         let mut interval = self.config.poll_interval;
+        let mut next_read = started
+            + self
+                .next_read_pause(&mut interval)
+                .min(wanted.deadline - started);
         let mut last_status: Option<String> = None;
+        // Set when the socket said the operation finished: the next read confirms it.
+        let mut confirming = false;
         let cancel = if wanted.honour_cancel {
             self.ctx.cancel.clone()
         } else {
@@ -85,19 +128,56 @@ impl Deployment<'_> {
             tokio_util::sync::CancellationToken::new()
         };
         let result = loop {
-            let now = Instant::now();
-            if now >= wanted.deadline {
+            if Instant::now() >= wanted.deadline {
                 break Ok(Waited::TimedOut);
             }
-            let pause = interval.min(wanted.deadline - now);
-            tokio::select! {
-                _ = cancel.cancelled() => break Ok(Waited::Cancelled),
-                _ = tokio::time::sleep(pause) => {}
+            let wake = tokio::select! {
+                _ = cancel.cancelled() => Wake::Cancelled,
+                _ = tokio::time::sleep_until(next_read.min(wanted.deadline)) => Wake::Read,
+                signal = next_signal(&mut self.push) => Wake::Push(signal),
+            };
+            match wake {
+                Wake::Cancelled => break Ok(Waited::Cancelled),
+                Wake::Push(Some(Signal::Flow(flow))) => {
+                    self.report.wait.push_events += 1;
+                    if let Some(op) = flow
+                        .current_operation
+                        .as_ref()
+                        .filter(|op| is_ours(op, &wanted))
+                    {
+                        self.record_status(&wanted, &flow, op, "push", &mut last_status);
+                        if op.complete {
+                            confirming = true;
+                            next_read = Instant::now();
+                        }
+                    }
+                    continue;
+                }
+                Wake::Push(Some(Signal::Reconnected)) => {
+                    // Events may have been missed while the socket was down: read now.
+                    next_read = Instant::now();
+                    continue;
+                }
+                Wake::Push(lost) => {
+                    let why = match lost {
+                        Some(Signal::Lost(why)) => why,
+                        _ => "the notification reader stopped".to_string(),
+                    };
+                    self.push = None;
+                    self.warn(
+                        "Push notifications lost",
+                        &format!("{why}; polling from now on"),
+                    );
+                    next_read = next_read.min(Instant::now() + self.config.poll_interval);
+                    continue;
+                }
+                Wake::Read => {}
             }
             if Instant::now() >= wanted.deadline {
                 break Ok(Waited::TimedOut);
             }
-            interval = next_interval(interval, self.config.poll_max_interval);
+            let pause = self.next_read_pause(&mut interval);
+            next_read = Instant::now().checked_add(pause).unwrap_or(wanted.deadline);
             self.report.wait.polls += 1;
             let read = tokio::select! {
                 _ = cancel.cancelled() => break Ok(Waited::Cancelled),
@@ -118,26 +198,15 @@ impl Deployment<'_> {
             else {
                 continue;
             };
-            let status = op.status().to_string();
-            if last_status.as_deref() != Some(status.as_str()) {
-                self.audit.record(Entry {
-                    event: event::PUBLISH_STATUS,
-                    version: Some(wanted.version),
-                    status: &status,
-                    details: Some(json!({
-                        "operation_id": op.id,
-                        "action": op.action_name,
-                        "complete": op.complete,
-                        "live_version": flow.published_id(),
-                        "decided_by": "poll",
-                    })),
-                    correlation_id: None,
-                });
-                last_status = Some(status);
-            }
+            let source = if confirming { "push" } else { "poll" };
+            self.record_status(&wanted, &flow, op, source, &mut last_status);
             if op.complete {
-                self.report.decided_by = Some("poll");
+                self.report.decided_by = Some(source);
                 break Ok(Waited::Finished(Box::new(flow)));
+            }
+            if confirming {
+                // The read lags the event: look again soon rather than at the safety net.
+                next_read = Instant::now() + self.config.poll_interval;
             }
         };
         self.report.wait.wait_ms += started.elapsed().as_millis() as u64;
@@ -151,6 +220,35 @@ impl Deployment<'_> {
             );
         }
         result
+    }
+
+    /// One audit line per change of status, saying where it was seen.
+    fn record_status(
+        &self,
+        wanted: &WaitFor<'_>,
+        flow: &Flow,
+        op: &Operation,
+        source: &'static str,
+        last_status: &mut Option<String>,
+    ) {
+        let status = op.status().to_string();
+        if last_status.as_deref() == Some(status.as_str()) {
+            return;
+        }
+        self.audit.record(Entry {
+            event: event::PUBLISH_STATUS,
+            version: Some(wanted.version),
+            status: &status,
+            details: Some(json!({
+                "operation_id": op.id,
+                "action": op.action_name,
+                "complete": op.complete,
+                "live_version": flow.published_id(),
+                "decided_by": source,
+            })),
+            correlation_id: None,
+        });
+        *last_status = Some(status);
     }
 }
 

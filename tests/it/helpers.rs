@@ -319,6 +319,9 @@ pub fn inputs(api: &Api, extra: &[(&str, &str)]) -> Vec<(String, String)> {
         ("INPUT_TIMEOUT-SECONDS", "10"),
         ("INPUT_ENVIRONMENT", "staging"),
         ("INPUT_AUDIT-LOG", "audit/trail.jsonl"),
+        // mockito speaks no WebSocket: these tests drive the polling path; push is tested
+        // against the sandbox.
+        ("INPUT_WAIT-MODE", "poll"),
     ]
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))

@@ -275,3 +275,81 @@ async fn an_unreadable_answer_is_read_again() {
     assert_eq!(ran.output("retries"), "1");
     garbled.assert_async().await;
 }
+
+#[tokio::test]
+async fn push_refused_falls_back_to_polling_with_a_warning() {
+    let mut api = Api::new().await;
+    api.token(3600.0).await;
+    api.get_flow(&flow(Some("2.0"), Some("3.0"), None), 1).await;
+    api.consumed(&[]).await;
+    let channel = api
+        .server
+        .mock("POST", "/api/v2/notifications/channels")
+        .with_status(403)
+        .with_body(envelope(
+            403,
+            "missing.permissions",
+            "Channel creation is not allowed",
+        ))
+        .expect(1)
+        .create_async()
+        .await;
+    api.publish("3.0", "op-3").await;
+    api.get_flow(
+        &flow(Some("3.0"), Some("3.0"), Some(op("op-3", "SUCCESS", true))),
+        1,
+    )
+    .await;
+
+    let ran = run(&api, &[("INPUT_WAIT-MODE", "auto")]).await;
+
+    assert_eq!(ran.output("status"), "published", "{}", ran.summary);
+    assert!(ran.stdout.contains("::warning title=Push notifications unavailable::POST /api/v2/notifications/channels answered HTTP 403 (missing.permissions)"), "{}", ran.stdout);
+    assert_eq!(ran.event("publish_status")["details"]["decided_by"], "poll");
+    assert_eq!(ran.event("metrics")["details"]["decided_by"], "poll");
+    channel.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_rejected_topic_names_the_missing_permission_and_polls() {
+    let mut api = Api::new().await;
+    api.token(3600.0).await;
+    api.get_flow(&flow(Some("2.0"), Some("3.0"), None), 1).await;
+    api.consumed(&[]).await;
+    api.server
+        .mock("POST", "/api/v2/notifications/channels")
+        .with_status(200)
+        .with_body(
+            json!({ "id": "ch-1", "connectUri": "ws://127.0.0.1:9/channels/ch-1" }).to_string(),
+        )
+        .create_async()
+        .await;
+    let subscribe = api
+        .server
+        .mock("POST", "/api/v2/notifications/channels/ch-1/subscriptions")
+        .match_query(Matcher::UrlEncoded("ignoreErrors".into(), "true".into()))
+        .match_body(Matcher::Json(json!([{ "id": format!("v2.flows.{BOT}") }])))
+        .with_status(200)
+        .with_body(
+            json!({ "entities": [{ "id": format!("v2.flows.{BOT}"), "state": "Rejected", "rejectionReason": "Missing permissions", "missingPermissions": ["architect:flow:view"] }] })
+                .to_string(),
+        )
+        .expect(1)
+        .create_async()
+        .await;
+    api.publish("3.0", "op-3").await;
+    api.get_flow(
+        &flow(Some("3.0"), Some("3.0"), Some(op("op-3", "SUCCESS", true))),
+        1,
+    )
+    .await;
+
+    let ran = run(&api, &[("INPUT_WAIT-MODE", "push")]).await;
+
+    assert_eq!(ran.output("status"), "published", "{}", ran.summary);
+    let warning = format!(
+        "::warning title=Push notifications unavailable::topic v2.flows.{BOT} was rejected: Missing permissions (missing permissions: architect:flow:view); waiting by polling instead. Give the OAuth client's role architect:flow:view to wait by push."
+    );
+    assert!(ran.stdout.contains(&warning), "{}", ran.stdout);
+    subscribe.assert_async().await;
+}

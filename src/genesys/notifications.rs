@@ -1,0 +1,318 @@
+//! Push: the Notifications API (genesys-api.md §6). A channel, a subscription to
+//! `v2.flows.{flowId}`, and a WebSocket that carries the same `currentOperation` polling
+//! reads. The socket is opened before the publish so no event is missed; it reconnects
+//! once after a drop, and then gives up so the caller falls back to polling.
+
+use super::client::{Answer, GenesysClient, Request, RetryPolicy};
+use super::error::ApiError;
+use super::models::Flow;
+use futures_util::StreamExt;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::Message;
+use url::{Host, Url};
+
+/// The heartbeat topic: carries no flow data.
+pub const HEARTBEAT_TOPIC: &str = "channel.metadata";
+/// How long the WebSocket handshake may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A notification channel.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Channel {
+    /// Channel id.
+    pub id: String,
+    /// The WebSocket URL (`wss://streaming.<domain>/channels/…`).
+    pub connect_uri: String,
+}
+
+/// The answer for one topic of a subscription.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ChannelTopic {
+    /// The topic.
+    pub id: String,
+    /// `Permitted` or `Rejected`.
+    pub state: Option<String>,
+    /// Why it was rejected.
+    pub rejection_reason: Option<String>,
+    /// Permissions the client lacks for it.
+    #[serde(default)]
+    pub missing_permissions: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct TopicListing {
+    #[serde(default)]
+    entities: Vec<ChannelTopic>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Envelope {
+    topic_name: String,
+    #[serde(default)]
+    event_body: Value,
+}
+
+/// Why push could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum PushError {
+    /// The platform refused the channel or the subscription.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// The topic was rejected.
+    #[error("topic {topic} was rejected{}{}", reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default(),
+        if missing_permissions.is_empty() { String::new() } else { format!(" (missing permissions: {})", missing_permissions.join(", ")) })]
+    Rejected {
+        /// The topic.
+        topic: String,
+        /// The platform's reason.
+        reason: Option<String>,
+        /// What the OAuth client's role lacks.
+        missing_permissions: Vec<String>,
+    },
+    /// The connect URI is not one the Action will use.
+    #[error("the channel's connect URI {0:?} is not wss:// (ws:// only to a loopback host)")]
+    UnsafeUri(String),
+    /// The WebSocket could not be opened.
+    #[error("the notification socket could not be opened: {0}")]
+    Connect(String),
+}
+
+/// What the socket tells the waiting side.
+#[derive(Debug)]
+pub enum Signal {
+    /// The flow as the event described it.
+    Flow(Box<Flow>),
+    /// The socket dropped and was reopened: events may have been missed, read the flow.
+    Reconnected,
+    /// The socket dropped twice: push is over for this run.
+    Lost(String),
+}
+
+/// A live subscription to one flow's events. Dropping it closes the socket.
+pub struct FlowEvents {
+    rx: mpsc::Receiver<Signal>,
+    task: JoinHandle<()>,
+}
+
+impl Drop for FlowEvents {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl FlowEvents {
+    /// The next signal; `None` once the reader has stopped.
+    pub async fn next(&mut self) -> Option<Signal> {
+        self.rx.recv().await
+    }
+}
+
+/// The topic carrying a flow's changes.
+pub fn flow_topic(flow_id: &str) -> String {
+    format!("v2.flows.{flow_id}")
+}
+
+/// Parses one WebSocket text frame: `Some(flow)` for an event of `topic`, `None` for
+/// heartbeats, other topics and anything unreadable (a bad frame must not end the wait).
+pub fn parse_frame(text: &str, topic: &str) -> Option<Flow> {
+    let envelope: Envelope = serde_json::from_str(text).ok()?;
+    if envelope.topic_name != topic {
+        return None;
+    }
+    serde_json::from_value(envelope.event_body).ok()
+}
+
+/// Accepts `wss://`, and `ws://` only to a loopback host (the sandbox).
+pub fn check_connect_uri(uri: &str) -> Result<Url, PushError> {
+    let unsafe_uri = || PushError::UnsafeUri(uri.to_string());
+    let url = Url::parse(uri).map_err(|_| unsafe_uri())?;
+    let loopback = match url.host() {
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match url.scheme() {
+        "wss" => Ok(url),
+        "ws" if loopback => Ok(url),
+        _ => Err(unsafe_uri()),
+    }
+}
+
+impl GenesysClient {
+    /// `POST /api/v2/notifications/channels`. A second channel is harmless (the oldest of
+    /// more than 20 is removed), so it is retried like a read.
+    pub async fn create_channel(&self) -> Result<Answer<Channel>, ApiError> {
+        self.send(&Request::post(
+            "/api/v2/notifications/channels",
+            RetryPolicy::Idempotent,
+        ))
+        .await
+    }
+
+    /// `POST /api/v2/notifications/channels/{id}/subscriptions?ignoreErrors=true`: adds the
+    /// topics and answers each one's state, so a rejection is named rather than a 400.
+    pub async fn subscribe(
+        &self,
+        channel_id: &str,
+        topics: &[String],
+    ) -> Result<Vec<ChannelTopic>, ApiError> {
+        let channel: String = url::form_urlencoded::byte_serialize(channel_id.as_bytes()).collect();
+        let body = Value::Array(topics.iter().map(|t| json!({ "id": t })).collect());
+        let path =
+            format!("/api/v2/notifications/channels/{channel}/subscriptions?ignoreErrors=true");
+        let listing: TopicListing = self
+            .send(&Request::post_json(path, body, RetryPolicy::Idempotent))
+            .await?
+            .body;
+        Ok(listing.entities)
+    }
+
+    /// Creates a channel, subscribes to the flow's topic and opens the socket.
+    pub async fn open_flow_events(&self, flow_id: &str) -> Result<FlowEvents, PushError> {
+        let channel = self.create_channel().await?.body;
+        let uri = check_connect_uri(&channel.connect_uri)?;
+        let topic = flow_topic(flow_id);
+        let answered = self
+            .subscribe(&channel.id, std::slice::from_ref(&topic))
+            .await?;
+        let ours = answered.into_iter().find(|t| t.id == topic);
+        match ours {
+            Some(t)
+                if t.state
+                    .as_deref()
+                    .is_some_and(|s| s.eq_ignore_ascii_case("Permitted")) => {}
+            Some(t) => {
+                return Err(PushError::Rejected {
+                    topic,
+                    reason: t.rejection_reason.or(t.state),
+                    missing_permissions: t.missing_permissions,
+                });
+            }
+            None => {
+                return Err(PushError::Rejected {
+                    topic,
+                    reason: Some("not in the subscription answer".into()),
+                    missing_permissions: vec![],
+                });
+            }
+        }
+        let socket = connect(&uri).await?;
+        let (tx, rx) = mpsc::channel(64);
+        let task = tokio::spawn(read_events(socket, uri, topic, tx));
+        Ok(FlowEvents { rx, task })
+    }
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(uri: &Url) -> Result<Socket, PushError> {
+    match tokio::time::timeout(
+        CONNECT_TIMEOUT,
+        tokio_tungstenite::connect_async(uri.as_str()),
+    )
+    .await
+    {
+        Ok(Ok((socket, _response))) => Ok(socket),
+        Ok(Err(e)) => Err(PushError::Connect(e.to_string())),
+        Err(_) => Err(PushError::Connect(format!(
+            "no handshake within {} s",
+            CONNECT_TIMEOUT.as_secs()
+        ))),
+    }
+}
+
+/// Forwards the flow's events until the receiver goes away or the socket is lost twice.
+async fn read_events(mut socket: Socket, uri: Url, topic: String, tx: mpsc::Sender<Signal>) {
+    let mut reconnected = false;
+    loop {
+        let why = loop {
+            match socket.next().await {
+                Some(Ok(Message::Text(text))) => {
+                    if let Some(flow) = parse_frame(text.as_str(), &topic)
+                        && tx.send(Signal::Flow(Box::new(flow))).await.is_err()
+                    {
+                        return;
+                    }
+                }
+                // tungstenite answers pings itself; binary frames carry nothing for us.
+                Some(Ok(_)) => {}
+                Some(Err(e)) => break e.to_string(),
+                None => break "the server closed the socket".to_string(),
+            }
+        };
+        if reconnected {
+            let _ = tx.send(Signal::Lost(why)).await;
+            return;
+        }
+        reconnected = true;
+        tracing::warn!("notification socket dropped ({why}); reconnecting once");
+        match connect(&uri).await {
+            Ok(again) => {
+                socket = again;
+                if tx.send(Signal::Reconnected).await.is_err() {
+                    return;
+                }
+            }
+            Err(e) => {
+                let _ = tx
+                    .send(Signal::Lost(format!("{why}; reconnecting failed: {e}")))
+                    .await;
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_flow_events_and_skips_heartbeats_and_other_topics() {
+        let event = r#"{"topicName":"v2.flows.f1","version":"2","eventBody":{"id":"f1","name":"Bot",
+            "publishedVersion":{"id":"3.0"},"currentOperation":{"id":"op","complete":true,
+            "actionName":"PUBLISH","actionStatus":"SUCCESS"}},"metadata":{"CorrelationId":"c"}}"#;
+        let flow = parse_frame(event, "v2.flows.f1").expect("flow event");
+        assert_eq!(flow.published_id(), Some("3.0"));
+        assert!(flow.current_operation.expect("op").succeeded());
+        let heartbeat =
+            r#"{"topicName":"channel.metadata","eventBody":{"message":"WebSocket Heartbeat"}}"#;
+        assert_eq!(parse_frame(heartbeat, "v2.flows.f1"), None);
+        assert_eq!(parse_frame(event, "v2.flows.other"), None);
+        assert_eq!(parse_frame("not json", "v2.flows.f1"), None);
+    }
+
+    #[test]
+    fn connect_uris_must_be_wss_unless_loopback() {
+        assert!(
+            check_connect_uri("wss://streaming.mypurecloud.com/channels/streaming-0-abc").is_ok()
+        );
+        assert!(check_connect_uri("ws://127.0.0.1:8080/channels/x").is_ok());
+        assert!(check_connect_uri("ws://localhost:8080/channels/x").is_ok());
+        assert!(check_connect_uri("ws://streaming.mypurecloud.com/channels/x").is_err());
+        assert!(check_connect_uri("https://streaming.mypurecloud.com/channels/x").is_err());
+        assert!(check_connect_uri("nonsense").is_err());
+    }
+
+    #[test]
+    fn rejections_name_the_missing_permissions() {
+        let e = PushError::Rejected {
+            topic: "v2.flows.f1".into(),
+            reason: Some("Rejected".into()),
+            missing_permissions: vec!["architect:flow:view".into()],
+        };
+        assert_eq!(
+            e.to_string(),
+            "topic v2.flows.f1 was rejected: Rejected (missing permissions: architect:flow:view)"
+        );
+    }
+}

@@ -1,0 +1,49 @@
+//! Choosing how to wait: open the flow's notification socket when `wait-mode` asks for
+//! push, and fall back to polling — with a warning that says why — when it cannot be had.
+
+use super::Deployment;
+use crate::config::WaitMode;
+use crate::genesys::notifications::PushError;
+
+impl Deployment<'_> {
+    /// Opens push for the bot's flow unless `wait-mode: poll`. Never fails the run: push is
+    /// an optimisation, polling is always there.
+    pub(super) async fn open_push(&mut self) {
+        if self.config.wait_mode == WaitMode::Poll {
+            self.report.wait_channel = Some("poll (wait-mode: poll)".into());
+            return;
+        }
+        let cancel = self.ctx.cancel.clone();
+        let opened = tokio::select! {
+            opened = self.client.open_flow_events(&self.config.bot_id) => opened,
+            _ = cancel.cancelled() => return,
+        };
+        match opened {
+            Ok(events) => {
+                self.push = Some(events);
+                let mode = match self.config.wait_mode {
+                    WaitMode::Push => "push",
+                    _ => "push with a safety-net poll every 10 s",
+                };
+                self.report.wait_channel = Some(mode.into());
+            }
+            Err(error) => {
+                let hint = match &error {
+                    PushError::Rejected {
+                        missing_permissions,
+                        ..
+                    } if !missing_permissions.is_empty() => format!(
+                        " Give the OAuth client's role {} to wait by push.",
+                        missing_permissions.join(", ")
+                    ),
+                    _ => String::new(),
+                };
+                self.warn(
+                    "Push notifications unavailable",
+                    &format!("{error}; waiting by polling instead.{hint}"),
+                );
+                self.report.wait_channel = Some(format!("poll (push unavailable: {error})"));
+            }
+        }
+    }
+}

@@ -3,6 +3,7 @@
 
 mod binary;
 mod helpers;
+mod manifest;
 mod mock_auth;
 mod mock_dependencies;
 mod mock_publish;

@@ -1,8 +1,16 @@
 //! OAuth client credentials at `login.<domain>/oauth/token`: fetched once, masked the
 //! moment it arrives, refreshed before it expires and once after a 401.
 
-use secrecy::SecretString;
+use super::client::{CORRELATION_HEADER, GenesysClient};
+use super::error::{ApiError, TransportKind};
+use super::models::{AuthErrorBody, TokenGrant};
+use super::response::{BodyError, header, join, read_capped, status_error, transport_kind};
+use crate::retry::{self, Retryable};
+use reqwest::StatusCode;
+use secrecy::{ExposeSecret, SecretString};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
+use std::time::SystemTime;
 use tokio::time::Instant;
 
 /// Lifetime assumed when the server gives none (the platform's default is 24 h; be modest).
@@ -27,6 +35,154 @@ pub fn refresh_at(issued: Instant, expires_in: Option<f64>) -> Instant {
         .unwrap_or(DEFAULT_LIFETIME);
     let margin = (life / 10).min(MAX_MARGIN);
     issued + (life - margin)
+}
+
+impl GenesysClient {
+    /// The current token, fetched or refreshed when needed.
+    pub(super) async fn bearer(
+        &self,
+        deadline: Option<Instant>,
+        force: bool,
+    ) -> Result<SecretString, ApiError> {
+        let mut cached = self.inner.token.lock().await;
+        if let Some(token) = cached.as_ref()
+            && !force
+            && Instant::now() < token.refresh_at
+        {
+            return Ok(token.value.clone());
+        }
+        let mut attempts = 0u32;
+        let grant = loop {
+            attempts += 1;
+            match self.fetch_token(attempts).await {
+                Ok(grant) => break grant,
+                Err((error, Some(retry_after))) => {
+                    self.pause_before_retry(attempts, retry_after, deadline, error)
+                        .await?
+                }
+                Err((error, None)) => return Err(error),
+            }
+        };
+        self.inner.console.mask(&grant.access_token);
+        let value = SecretString::from(grant.access_token);
+        *cached = Some(CachedToken {
+            value: value.clone(),
+            refresh_at: refresh_at(Instant::now(), grant.expires_in),
+        });
+        Ok(value)
+    }
+
+    /// One token request. On a transient failure the error comes with `Some(retry_after)`.
+    async fn fetch_token(
+        &self,
+        attempts: u32,
+    ) -> Result<TokenGrant, (ApiError, Option<Option<Duration>>)> {
+        let counters = &self.inner.counters;
+        counters.requests.fetch_add(1, Ordering::Relaxed);
+        counters.token_fetches.fetch_add(1, Ordering::Relaxed);
+        let url = join(&self.inner.login, "/oauth/token");
+        let sent = self
+            .inner
+            .http
+            .post(&url)
+            .basic_auth(
+                &self.inner.client_id,
+                Some(self.inner.client_secret.expose_secret()),
+            )
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body("grant_type=client_credentials")
+            .send()
+            .await;
+        let path = "/oauth/token".to_string();
+        let response = match sent {
+            Ok(r) => r,
+            Err(source) => {
+                let kind = transport_kind(&source);
+                return Err((
+                    ApiError::Transport {
+                        method: "POST".into(),
+                        path,
+                        kind,
+                        attempts,
+                        source,
+                    },
+                    Some(None),
+                ));
+            }
+        };
+        let status = response.status();
+        let correlation_id = header(&response, CORRELATION_HEADER);
+        let retry_after = header(&response, "Retry-After")
+            .and_then(|v| retry::parse_retry_after(&v, SystemTime::now()));
+        let body = match read_capped(response, self.inner.max_body).await {
+            Ok(body) => body,
+            Err(BodyError::TooLarge) => {
+                return Err((
+                    ApiError::TooLarge {
+                        method: "POST".into(),
+                        path,
+                        limit: self.inner.max_body,
+                    },
+                    None,
+                ));
+            }
+            Err(BodyError::Transport(source)) => {
+                let kind = TransportKind::Broken;
+                return Err((
+                    ApiError::Transport {
+                        method: "POST".into(),
+                        path,
+                        kind,
+                        attempts,
+                        source,
+                    },
+                    Some(None),
+                ));
+            }
+        };
+        if status.is_success() {
+            return serde_json::from_slice::<TokenGrant>(&body).map_err(|source| {
+                // Never echo a token answer: it may hold the token.
+                let error = ApiError::Decode {
+                    method: "POST".into(),
+                    path,
+                    what: "TokenGrant",
+                    excerpt: "(hidden)".into(),
+                    correlation_id,
+                    source,
+                };
+                (error, Some(None))
+            });
+        }
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            counters.rate_limited.fetch_add(1, Ordering::Relaxed);
+        }
+        if let Retryable::Transient { retry_after } =
+            retry::classify_status(status.as_u16(), retry_after)
+        {
+            let error = status_error(
+                "POST",
+                &path,
+                status.as_u16(),
+                &body,
+                correlation_id,
+                attempts,
+                retry_after,
+            );
+            return Err((error, Some(retry_after)));
+        }
+        let parsed: AuthErrorBody = serde_json::from_slice(&body).unwrap_or_default();
+        let error = ApiError::Auth {
+            status: status.as_u16(),
+            error: parsed.error.unwrap_or_else(|| "unknown_error".into()),
+            description: parsed.error_description.or(parsed.description),
+            correlation_id,
+        };
+        Err((error, None))
+    }
 }
 
 #[cfg(test)]

@@ -2,9 +2,11 @@
 //! per-request timeout, body size cap, error envelopes with correlation ids, and counters
 //! for the metrics.
 
-use super::auth::{self, CachedToken};
-use super::error::{ApiError, StatusError, TransportKind};
-use super::models::{AuthErrorBody, ErrorBody, TokenGrant};
+use super::auth::CachedToken;
+use super::error::{ApiError, TransportKind};
+use super::response::{
+    BodyError, excerpt, header, join, read_capped, short_type_name, status_error, transport_kind,
+};
 use crate::config::Config;
 use crate::github::Console;
 use crate::retry::{self, Backoff, Retryable};
@@ -33,12 +35,12 @@ pub enum RetryPolicy {
 
 /// Counters for the metrics event and outputs.
 #[derive(Debug, Default)]
-struct Counters {
-    requests: AtomicU64,
-    retries: AtomicU64,
-    rate_limited: AtomicU64,
-    token_fetches: AtomicU64,
-    retry_wait_ms: AtomicU64,
+pub(super) struct Counters {
+    pub(super) requests: AtomicU64,
+    pub(super) retries: AtomicU64,
+    pub(super) rate_limited: AtomicU64,
+    pub(super) token_fetches: AtomicU64,
+    pub(super) retry_wait_ms: AtomicU64,
 }
 
 /// A snapshot of the counters.
@@ -121,25 +123,25 @@ impl Request {
     }
 }
 
-struct Inner {
-    http: reqwest::Client,
-    api: Url,
-    login: Url,
-    client_id: String,
-    client_secret: SecretString,
-    token: Mutex<Option<CachedToken>>,
-    console: Console,
-    counters: Counters,
-    backoff: Backoff,
-    max_retries: u32,
-    max_body: usize,
-    max_retry_after: Duration,
+pub(super) struct Inner {
+    pub(super) http: reqwest::Client,
+    pub(super) api: Url,
+    pub(super) login: Url,
+    pub(super) client_id: String,
+    pub(super) client_secret: SecretString,
+    pub(super) token: Mutex<Option<CachedToken>>,
+    pub(super) console: Console,
+    pub(super) counters: Counters,
+    pub(super) backoff: Backoff,
+    pub(super) max_retries: u32,
+    pub(super) max_body: usize,
+    pub(super) max_retry_after: Duration,
 }
 
 /// The Genesys Cloud client. Cheap to clone: clones share the token and the counters.
 #[derive(Clone)]
 pub struct GenesysClient {
-    inner: Arc<Inner>,
+    pub(super) inner: Arc<Inner>,
 }
 
 enum Attempt<T> {
@@ -370,7 +372,7 @@ impl GenesysClient {
 
     /// Waits before the next try, or gives up with `error` when the retries are spent, the
     /// server asks for too long a wait, or the wait would pass the deadline.
-    async fn pause_before_retry(
+    pub(super) async fn pause_before_retry(
         &self,
         attempts: u32,
         retry_after: Option<Duration>,
@@ -411,255 +413,7 @@ impl GenesysClient {
         Ok(())
     }
 
-    /// The current token, fetched or refreshed when needed.
-    async fn bearer(
-        &self,
-        deadline: Option<Instant>,
-        force: bool,
-    ) -> Result<SecretString, ApiError> {
-        let mut cached = self.inner.token.lock().await;
-        if let Some(token) = cached.as_ref()
-            && !force
-            && Instant::now() < token.refresh_at
-        {
-            return Ok(token.value.clone());
-        }
-        let mut attempts = 0u32;
-        let grant = loop {
-            attempts += 1;
-            match self.fetch_token(attempts).await {
-                Ok(grant) => break grant,
-                Err((error, Some(retry_after))) => {
-                    self.pause_before_retry(attempts, retry_after, deadline, error)
-                        .await?
-                }
-                Err((error, None)) => return Err(error),
-            }
-        };
-        self.inner.console.mask(&grant.access_token);
-        let value = SecretString::from(grant.access_token);
-        *cached = Some(CachedToken {
-            value: value.clone(),
-            refresh_at: auth::refresh_at(Instant::now(), grant.expires_in),
-        });
-        Ok(value)
-    }
-
-    /// One token request. On a transient failure the error comes with `Some(retry_after)`.
-    async fn fetch_token(
-        &self,
-        attempts: u32,
-    ) -> Result<TokenGrant, (ApiError, Option<Option<Duration>>)> {
-        let counters = &self.inner.counters;
-        counters.requests.fetch_add(1, Ordering::Relaxed);
-        counters.token_fetches.fetch_add(1, Ordering::Relaxed);
-        let url = join(&self.inner.login, "/oauth/token");
-        let sent = self
-            .inner
-            .http
-            .post(&url)
-            .basic_auth(
-                &self.inner.client_id,
-                Some(self.inner.client_secret.expose_secret()),
-            )
-            .header(
-                reqwest::header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded",
-            )
-            .body("grant_type=client_credentials")
-            .send()
-            .await;
-        let path = "/oauth/token".to_string();
-        let response = match sent {
-            Ok(r) => r,
-            Err(source) => {
-                let kind = transport_kind(&source);
-                return Err((
-                    ApiError::Transport {
-                        method: "POST".into(),
-                        path,
-                        kind,
-                        attempts,
-                        source,
-                    },
-                    Some(None),
-                ));
-            }
-        };
-        let status = response.status();
-        let correlation_id = header(&response, CORRELATION_HEADER);
-        let retry_after = header(&response, "Retry-After")
-            .and_then(|v| retry::parse_retry_after(&v, SystemTime::now()));
-        let body = match read_capped(response, self.inner.max_body).await {
-            Ok(body) => body,
-            Err(BodyError::TooLarge) => {
-                return Err((
-                    ApiError::TooLarge {
-                        method: "POST".into(),
-                        path,
-                        limit: self.inner.max_body,
-                    },
-                    None,
-                ));
-            }
-            Err(BodyError::Transport(source)) => {
-                let kind = TransportKind::Broken;
-                return Err((
-                    ApiError::Transport {
-                        method: "POST".into(),
-                        path,
-                        kind,
-                        attempts,
-                        source,
-                    },
-                    Some(None),
-                ));
-            }
-        };
-        if status.is_success() {
-            return serde_json::from_slice::<TokenGrant>(&body).map_err(|source| {
-                // Never echo a token answer: it may hold the token.
-                let error = ApiError::Decode {
-                    method: "POST".into(),
-                    path,
-                    what: "TokenGrant",
-                    excerpt: "(hidden)".into(),
-                    correlation_id,
-                    source,
-                };
-                (error, Some(None))
-            });
-        }
-        if status == StatusCode::TOO_MANY_REQUESTS {
-            counters.rate_limited.fetch_add(1, Ordering::Relaxed);
-        }
-        if let Retryable::Transient { retry_after } =
-            retry::classify_status(status.as_u16(), retry_after)
-        {
-            let error = status_error(
-                "POST",
-                &path,
-                status.as_u16(),
-                &body,
-                correlation_id,
-                attempts,
-                retry_after,
-            );
-            return Err((error, Some(retry_after)));
-        }
-        let parsed: AuthErrorBody = serde_json::from_slice(&body).unwrap_or_default();
-        let error = ApiError::Auth {
-            status: status.as_u16(),
-            error: parsed.error.unwrap_or_else(|| "unknown_error".into()),
-            description: parsed.error_description.or(parsed.description),
-            correlation_id,
-        };
-        Err((error, None))
-    }
-
     fn url(&self, path: &str) -> String {
         join(&self.inner.api, path)
     }
-}
-
-fn join(base: &Url, path: &str) -> String {
-    format!("{}{}", base.as_str().trim_end_matches('/'), path)
-}
-
-fn header(response: &reqwest::Response, name: &str) -> Option<String> {
-    response
-        .headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-}
-
-fn transport_kind(error: &reqwest::Error) -> TransportKind {
-    if error.is_connect() {
-        TransportKind::Connect
-    } else if error.is_timeout() {
-        TransportKind::Timeout
-    } else {
-        TransportKind::Broken
-    }
-}
-
-enum BodyError {
-    TooLarge,
-    Transport(reqwest::Error),
-}
-
-/// Reads a body chunk by chunk and stops at the cap, so a runaway answer costs no memory.
-async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Vec<u8>, BodyError> {
-    if response
-        .content_length()
-        .is_some_and(|len| len as usize > cap)
-    {
-        return Err(BodyError::TooLarge);
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(BodyError::Transport)? {
-        if body.len() + chunk.len() > cap {
-            return Err(BodyError::TooLarge);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
-fn status_error(
-    method: &str,
-    path: &str,
-    status: u16,
-    body: &[u8],
-    header_correlation: Option<String>,
-    attempts: u32,
-    retry_after: Option<Duration>,
-) -> ApiError {
-    let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
-    let parsed = parsed.unwrap_or_default();
-    let mut details: Vec<String> = parsed.details.iter().map(|d| d.describe()).collect();
-    details.extend(parsed.errors.iter().filter_map(|e| e.message.clone()));
-    let message = parsed.message.unwrap_or_else(|| {
-        if body.is_empty() {
-            canonical_reason(status)
-        } else {
-            excerpt(body)
-        }
-    });
-    ApiError::Status(Box::new(StatusError {
-        method: method.to_string(),
-        path: path.to_string(),
-        status,
-        code: parsed.code,
-        message,
-        correlation_id: header_correlation.or(parsed.context_id),
-        details,
-        attempts,
-        retry_after,
-    }))
-}
-
-fn canonical_reason(status: u16) -> String {
-    StatusCode::from_u16(status)
-        .ok()
-        .and_then(|s| s.canonical_reason())
-        .unwrap_or("no message")
-        .to_string()
-}
-
-fn excerpt(body: &[u8]) -> String {
-    const MAX: usize = 200;
-    let text = String::from_utf8_lossy(body);
-    let mut cut: String = text.chars().take(MAX).collect();
-    if text.chars().count() > MAX {
-        cut.push('…');
-    }
-    cut
-}
-
-fn short_type_name<T>() -> &'static str {
-    let full = std::any::type_name::<T>();
-    let base = full.split('<').next().unwrap_or(full);
-    base.rsplit("::").next().unwrap_or(base)
 }

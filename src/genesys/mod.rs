@@ -7,6 +7,7 @@ pub mod error;
 pub mod models;
 pub mod notifications;
 pub mod regions;
+mod response;
 
 pub use client::{Answer, GenesysClient, Request, RequestStats, RetryPolicy};
 pub use error::ApiError;

@@ -1,0 +1,134 @@
+//! Validation of all inputs at once: each check records its error and carries on, so a
+//! user sees every bad input in one run.
+
+use super::parse;
+use super::{Endpoints, InputError, default_of};
+use crate::genesys::regions;
+use secrecy::SecretString;
+use url::Url;
+
+/// Collects every input error instead of stopping at the first.
+#[derive(Default)]
+pub(super) struct Validator {
+    pub(super) errors: Vec<InputError>,
+}
+
+fn present(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.trim().is_empty())
+}
+
+impl Validator {
+    fn check<T>(
+        &mut self,
+        input: &'static str,
+        value: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        parse(value)
+            .map_err(|allowed| self.errors.push(InputError::new(input, value, allowed)))
+            .ok()
+    }
+
+    pub(super) fn required<T>(
+        &mut self,
+        input: &'static str,
+        value: Option<String>,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        match present(value) {
+            Some(v) => self.check(input, &v, parse),
+            None => {
+                self.errors.push(InputError::missing(input));
+                None
+            }
+        }
+    }
+
+    /// `Some(None)` when unset, `Some(Some(v))` when valid, `None` when invalid.
+    pub(super) fn optional<T>(
+        &mut self,
+        input: &'static str,
+        value: Option<String>,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<Option<T>> {
+        match present(value) {
+            Some(v) => self.check(input, &v, parse).map(Some),
+            None => Some(None),
+        }
+    }
+
+    pub(super) fn with_default<T>(
+        &mut self,
+        input: &'static str,
+        value: Option<String>,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        let value = present(value).or_else(|| default_of(input).map(str::to_string))?;
+        self.check(input, &value, parse)
+    }
+
+    pub(super) fn secret(&mut self, value: Option<String>) -> Option<SecretString> {
+        match present(value) {
+            Some(v) => Some(SecretString::from(v)),
+            None => {
+                self.errors.push(InputError::missing("client-secret"));
+                None
+            }
+        }
+    }
+
+    pub(super) fn id_list(
+        &mut self,
+        input: &'static str,
+        value: Option<String>,
+    ) -> Option<Vec<String>> {
+        let value = present(value)?;
+        match parse::uuid_list(&value) {
+            Ok(ids) => Some(ids),
+            Err(bad) => {
+                for (entry, allowed) in bad {
+                    self.errors.push(InputError::new(input, &entry, allowed));
+                }
+                None
+            }
+        }
+    }
+
+    pub(super) fn endpoints(
+        &mut self,
+        region: Option<String>,
+        api_url: Option<String>,
+        login_url: Option<String>,
+    ) -> Option<Endpoints> {
+        let region = self.with_default("region", region, |s| {
+            regions::find_region(s)
+                .ok_or_else(|| format!("a region domain or name: {}", regions::allowed_regions()))
+        });
+        let api = self.optional("api-url", api_url, parse::base_url)?;
+        let login = self.optional("login-url", login_url, parse::base_url)?;
+        let region = region?;
+        let api_given = api.is_some();
+        let api = api.unwrap_or_else(|| parse_known(&region.api_base()));
+        // A proxy given as `https://api.example` implies `https://login.example`, as the
+        // SDKs derive it; otherwise the region's login host stays in charge.
+        let login = login.unwrap_or_else(|| match api.host_str() {
+            Some(host) if api_given && host.starts_with("api.") => {
+                let mut login = api.clone();
+                let _ = login.set_host(Some(&format!("login.{}", &host[4..])));
+                login
+            }
+            _ => parse_known(&region.login_base()),
+        });
+        let derived = !api_given;
+        Some(Endpoints {
+            api,
+            login,
+            region: derived.then_some(region),
+        })
+    }
+}
+
+fn parse_known(url: &str) -> Url {
+    // The region table only holds valid hosts; a unit test walks all of them.
+    Url::parse(url).unwrap_or_else(|_| unreachable!("region table holds valid URLs: {url}"))
+}

@@ -353,3 +353,58 @@ async fn a_rejected_topic_names_the_missing_permission_and_polls() {
     assert!(ran.stdout.contains(&warning), "{}", ran.stdout);
     subscribe.assert_async().await;
 }
+
+#[tokio::test]
+async fn an_answer_larger_than_the_cap_is_refused_not_buffered() {
+    let mut api = Api::new().await;
+    api.token(3600.0).await;
+    let mut big = flow(Some("2.0"), Some("3.0"), None);
+    big["description"] = json!("x".repeat(4096));
+    api.get_flow(&big, 1).await;
+    let none = api.any_publish().await;
+    let mut config = config(&api, &[]);
+    config.tuning.max_body_bytes = 1024;
+
+    let ran = run_config(config, tokio_util::sync::CancellationToken::new()).await;
+
+    assert_eq!(ran.report.exit_code(), 1);
+    assert!(
+        ran.summary.contains(&format!(
+            "GET /api/v2/flows/{BOT}: the answer is larger than 1024 bytes"
+        )),
+        "{}",
+        ran.summary
+    );
+    none.assert_async().await;
+}
+
+#[tokio::test]
+async fn connection_errors_are_retried_then_reported() {
+    // A port nothing listens on: every connection is refused.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", closed.local_addr().expect("addr"));
+    drop(closed);
+    let api = Api::new().await;
+
+    let ran = run(
+        &api,
+        &[("INPUT_LOGIN-URL", &url), ("INPUT_MAX-RETRIES", "2")],
+    )
+    .await;
+
+    assert_eq!(ran.report.exit_code(), 1);
+    assert_eq!(ran.output("status"), "failed");
+    assert_eq!(ran.output("retries"), "2");
+    assert_eq!(ran.output("api-requests"), "3");
+    assert_eq!(
+        ran.events(),
+        ["deployment_started", "auth_failed", "metrics"]
+    );
+    assert!(
+        ran.summary
+            .contains("POST /oauth/token could not connect after 3 attempt(s)"),
+        "{}",
+        ran.summary
+    );
+    assert!(ran.summary.contains("Genesys Cloud could not be reached"));
+}

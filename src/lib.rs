@@ -17,6 +17,7 @@ pub mod pipeline;
 pub mod redact;
 pub mod retry;
 pub mod shutdown;
+pub mod smoke;
 pub mod telemetry;
 
 pub use config::Config;

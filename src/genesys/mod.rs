@@ -8,6 +8,7 @@ pub mod models;
 pub mod notifications;
 pub mod regions;
 mod response;
+pub mod textbots;
 
 pub use client::{Answer, GenesysClient, Request, RequestStats, RetryPolicy};
 pub use error::ApiError;

@@ -1,0 +1,199 @@
+//! Bot flow sessions (genesys-api.md §10): talk to the published bot flow as a messaging
+//! client would, for the smoke test. Neither call is idempotent — a re-sent turn would be a
+//! second user message — so both retry only what provably was not processed.
+
+use super::client::{Answer, GenesysClient, Request, RetryPolicy};
+use super::error::ApiError;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::time::Instant;
+
+/// The path sessions are created on.
+pub const SESSIONS_PATH: &str = "/api/v2/textbots/botflows/sessions";
+
+/// `TextBotFlowLaunchResponse`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct BotSession {
+    /// The session id, to post turns to.
+    pub id: String,
+}
+
+/// What a turn sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TurnInput<'a> {
+    /// Start the session, or fetch more output after `nextActionType: NoOp`.
+    NoOp,
+    /// What the user types.
+    UserInput(&'a str),
+}
+
+/// `TextBotFlowTurnResponse`, the parts the smoke test reads.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct BotTurn {
+    /// The turn id, sent back as `previousTurn` next time.
+    pub id: String,
+    /// What the bot says.
+    #[serde(default)]
+    pub prompts: Option<BotPrompts>,
+    /// `NoOp` (send a NoOp turn for the rest), `WaitForInput`, `Exit`, `Disconnect`.
+    #[serde(default)]
+    pub next_action_type: Option<String>,
+    /// Set when the bot hung up.
+    #[serde(default)]
+    pub next_action_disconnect: Option<BotEnding>,
+    /// Set when the bot handed the conversation back.
+    #[serde(default)]
+    pub next_action_exit: Option<BotEnding>,
+}
+
+/// `prompts`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct BotPrompts {
+    /// `textPrompts`.
+    #[serde(default)]
+    pub text_prompts: Option<TextPrompts>,
+}
+
+/// `textPrompts`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+pub struct TextPrompts {
+    /// Text and rich-media segments, in order.
+    #[serde(default)]
+    pub segments: Vec<Segment>,
+}
+
+/// One segment: `{type: Text, text}` or `{type: RichMedia, content: [...]}`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+pub struct Segment {
+    /// `Text` or `RichMedia`.
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    /// The text of a `Text` segment.
+    #[serde(default)]
+    pub text: Option<String>,
+    /// The items of a `RichMedia` segment.
+    #[serde(default)]
+    pub content: Vec<RichContent>,
+}
+
+/// One rich-media item.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct RichContent {
+    /// `QuickReply`, `Attachment`, …
+    #[serde(default)]
+    pub content_type: Option<String>,
+    /// Set for `QuickReply`.
+    #[serde(default)]
+    pub quick_reply: Option<QuickReply>,
+}
+
+/// A quick reply the bot offers.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+pub struct QuickReply {
+    /// The button's text.
+    #[serde(default)]
+    pub text: Option<String>,
+    /// What choosing it sends.
+    #[serde(default)]
+    pub payload: Option<String>,
+}
+
+/// `nextActionExit` / `nextActionDisconnect`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct BotEnding {
+    /// Why the session ends.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// More about why.
+    #[serde(default)]
+    pub reason_extended_info: Option<String>,
+}
+
+impl BotTurn {
+    /// The text segments, in order.
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        self.segments()
+            .filter(|s| s.kind.as_deref().is_none_or(|k| k == "Text"))
+            .filter_map(|s| s.text.as_deref())
+    }
+
+    /// The quick replies offered, by their text.
+    pub fn quick_replies(&self) -> impl Iterator<Item = &str> {
+        self.segments()
+            .flat_map(|s| s.content.iter())
+            .filter_map(|c| c.quick_reply.as_ref())
+            .filter_map(|q| q.text.as_deref().or(q.payload.as_deref()))
+    }
+
+    fn segments(&self) -> impl Iterator<Item = &Segment> {
+        self.prompts
+            .iter()
+            .filter_map(|p| p.text_prompts.as_ref())
+            .flat_map(|t| t.segments.iter())
+    }
+
+    /// Whether the bot wants a NoOp turn to send the rest of its answer.
+    pub fn continues(&self) -> bool {
+        self.next_action_type.as_deref() == Some("NoOp")
+    }
+}
+
+impl GenesysClient {
+    /// `POST /api/v2/textbots/botflows/sessions`: starts a session on the bot flow as
+    /// published now.
+    pub async fn start_bot_session(
+        &self,
+        flow_id: &str,
+        deadline: Option<Instant>,
+    ) -> Result<Answer<BotSession>, ApiError> {
+        let body = json!({
+            "channel": {
+                "inputModes": ["Text"],
+                "outputModes": ["Text"],
+                "name": "Messaging",
+                "userAgent": { "name": "genesys-bot-deploy" },
+            },
+            "externalSessionId": uuid::Uuid::new_v4().to_string(),
+            "flow": { "id": flow_id },
+            "inputData": { "variables": {} },
+            "language": "",
+        });
+        let request =
+            Request::post_json(SESSIONS_PATH, body, RetryPolicy::NotProcessedOnly).until(deadline);
+        self.send(&request).await
+    }
+
+    /// `POST /api/v2/textbots/botflows/sessions/{id}/turns`.
+    pub async fn send_bot_turn(
+        &self,
+        session_id: &str,
+        previous_turn: Option<&str>,
+        input: TurnInput<'_>,
+        deadline: Option<Instant>,
+    ) -> Result<Answer<BotTurn>, ApiError> {
+        let previous = previous_turn.map_or(Value::Null, |id| json!({ "id": id }));
+        let body = match input {
+            TurnInput::NoOp => json!({ "inputEventType": "NoOp", "previousTurn": previous }),
+            TurnInput::UserInput(text) => json!({
+                "inputEventType": "UserInput",
+                "previousTurn": previous,
+                "inputEventUserInput": {
+                    "mode": "Text",
+                    "alternatives": [{ "transcript": { "text": text } }],
+                },
+            }),
+        };
+        let id: String = url::form_urlencoded::byte_serialize(session_id.as_bytes()).collect();
+        let request = Request::post_json(
+            format!("{SESSIONS_PATH}/{id}/turns"),
+            body,
+            RetryPolicy::NotProcessedOnly,
+        )
+        .until(deadline);
+        self.send(&request).await
+    }
+}

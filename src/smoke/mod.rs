@@ -1,0 +1,11 @@
+//! The smoke-test gate's own parts: the conversations file, matching answers against
+//! expectations, holding the conversations with the live bot, and what they found. The
+//! pipeline decides what a result means for the deployment.
+
+pub mod format;
+pub mod matching;
+pub mod report;
+pub mod runner;
+
+pub use format::{FormatError, Suite, load};
+pub use report::SmokeReport;

@@ -38,6 +38,22 @@ impl GenesysClient {
             .await
     }
 
+    /// `GET /api/v2/flows/{id}/versions/{versionId}`: proves a version exists before it is
+    /// published, since a publish of an unknown version may answer 200 and do nothing
+    /// (genesys-api.md §1.3).
+    pub async fn get_flow_version(
+        &self,
+        flow_id: &str,
+        version: &str,
+    ) -> Result<Answer<serde_json::Value>, ApiError> {
+        let path = format!(
+            "/api/v2/flows/{}/versions/{}",
+            segment(flow_id),
+            segment(version)
+        );
+        self.send(&Request::get(path)).await
+    }
+
     /// `POST /api/v2/flows/actions/publish?flow=&version=` (no body). Never retried once
     /// it may have been processed.
     pub async fn publish(

@@ -108,6 +108,16 @@ impl Deployment<'_> {
             .previous_version
             .clone()
             .or_else(|| was_live.clone());
+        // Versions the flow itself names exist; ones the workflow names are checked, so a
+        // typo fails here rather than as a publish that silently does nothing.
+        for (input, version) in [
+            ("target-version", self.config.target_version.as_deref()),
+            ("previous-version", self.config.previous_version.as_deref()),
+        ] {
+            if let Some(version) = version {
+                self.check_version_exists(input, version).await?;
+            }
+        }
         if let (Some(given), Some(live)) = (&self.config.previous_version, &was_live)
             && given != live
         {
@@ -126,6 +136,40 @@ impl Deployment<'_> {
             object_type: flow.object_type(),
             stale_operation_id: flow.current_operation.as_ref().and_then(|op| op.id.clone()),
         })
+    }
+
+    async fn check_version_exists(&mut self, input: &str, version: &str) -> Step<()> {
+        match self
+            .client
+            .get_flow_version(&self.config.bot_id, version)
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(error) => {
+                let not_found = error.status() == Some(404);
+                let failure = Failure::from_api(
+                    if not_found {
+                        "Version not found"
+                    } else {
+                        "Cannot read the version"
+                    },
+                    &format!("{input} {version} of bot {}", self.config.bot_id),
+                    &error,
+                    "Retry the workflow.",
+                );
+                let failure = if not_found {
+                    Failure {
+                        next_step: format!(
+                            "Check {input}: the bot has no version {version} (Architect > the flow's version history)."
+                        ),
+                        ..failure
+                    }
+                } else {
+                    failure
+                };
+                Err(self.fail_before_publish(failure))
+            }
+        }
     }
 
     async fn read_bot(&mut self) -> Step<Flow> {

@@ -400,3 +400,81 @@ async fn an_operation_already_running_is_waited_for_first() {
     assert_eq!(ran.output("target-version"), "3.0");
     publish.assert_async().await;
 }
+
+#[tokio::test]
+async fn a_target_version_that_does_not_exist_fails_before_publishing() {
+    let mut api = Api::new().await;
+    api.token(3600.0).await;
+    api.get_flow(&flow(Some("2.0"), Some("3.0"), None), 1).await;
+    let version = api
+        .server
+        .mock("GET", format!("/api/v2/flows/{BOT}/versions/9.0").as_str())
+        .with_status(404)
+        .with_header("ININ-Correlation-Id", "corr-404")
+        .with_body(envelope(404, "not.found", "Version 9.0 not found"))
+        .expect(1)
+        .create_async()
+        .await;
+    let none = api.any_publish().await;
+
+    let ran = run(&api, &[("INPUT_TARGET-VERSION", "9.0")]).await;
+
+    assert_eq!(ran.report.exit_code(), 1);
+    assert_eq!(ran.output("status"), "failed");
+    assert!(
+        ran.stdout
+            .contains("::error title=Version not found::target-version 9.0 of bot"),
+        "{}",
+        ran.stdout
+    );
+    assert!(
+        ran.summary
+            .contains("Check target-version: the bot has no version 9.0")
+    );
+    assert!(ran.summary.contains("- **Correlation id:** `corr-404`"));
+    version.assert_async().await;
+    none.assert_async().await;
+}
+
+#[tokio::test]
+async fn explicit_versions_are_checked_then_published() {
+    let mut api = Api::new().await;
+    api.token(3600.0).await;
+    api.get_flow(&flow(Some("2.0"), Some("3.0"), None), 1).await;
+    let mut checked = Vec::new();
+    for v in ["2.5", "1.0"] {
+        checked.push(
+            api.server
+                .mock("GET", format!("/api/v2/flows/{BOT}/versions/{v}").as_str())
+                .with_status(200)
+                .with_body(json!({ "id": v, "name": v }).to_string())
+                .expect(1)
+                .create_async()
+                .await,
+        );
+    }
+    api.consumed(&[]).await;
+    let publish = api.publish("2.5", "op-25").await;
+    api.get_flow(
+        &flow(Some("2.5"), Some("3.0"), Some(op("op-25", "SUCCESS", true))),
+        1,
+    )
+    .await;
+
+    let ran = run(
+        &api,
+        &[
+            ("INPUT_TARGET-VERSION", "2.5"),
+            ("INPUT_PREVIOUS-VERSION", "1.0"),
+        ],
+    )
+    .await;
+
+    assert_eq!(ran.output("status"), "published", "{}", ran.summary);
+    assert_eq!(ran.output("previous-version"), "1.0");
+    assert!(ran.stdout.contains("::warning title=previous-version is not the live version::version 2.0 is live, but previous-version says 1.0"));
+    for mock in checked {
+        mock.assert_async().await;
+    }
+    publish.assert_async().await;
+}

@@ -1,0 +1,14 @@
+//! End-to-end tests: the compiled Action, started as the GitHub runner starts it, against the
+//! sandbox running in-process with a scenario built per test. Every fault kind the sandbox
+//! offers and SIGTERM are covered; `soak` (ignored by default) throws random combinations at
+//! it: `cargo test --test e2e -- --ignored soak`.
+
+mod cancel;
+mod outcomes;
+mod ran;
+mod rollback;
+mod runner;
+mod soak;
+mod soak_case;
+mod transport;
+mod world;

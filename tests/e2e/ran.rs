@@ -1,0 +1,166 @@
+//! What one run of the binary left behind, and readers for it: exit code, audit lines,
+//! outputs (parsed with the runner's rules), summary, audit-log file, and the leak check.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde_json::Value;
+
+use crate::runner::Workspace;
+
+/// Everything a run wrote.
+pub struct Ran {
+    /// `None` when a signal killed it.
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    pub outputs_raw: String,
+    pub outputs: HashMap<String, String>,
+    pub summary: String,
+    /// The `audit-log` file, relative to the workspace, when the tests asked for one.
+    pub audit_file: String,
+}
+
+/// Where the tests ask the Action to write its audit log.
+pub const AUDIT_LOG: &str = "audit/trail.jsonl";
+
+impl Ran {
+    pub(crate) fn new(code: Option<i32>, stdout: String, stderr: String, ws: &Workspace) -> Ran {
+        let outputs_raw = ws.outputs_raw();
+        Ran {
+            code,
+            stdout,
+            stderr,
+            outputs: parse_outputs(&outputs_raw),
+            outputs_raw,
+            summary: ws.summary(),
+            audit_file: ws.file(AUDIT_LOG),
+        }
+    }
+
+    /// The audit lines on stdout, parsed.
+    pub fn audit(&self) -> Vec<Value> {
+        self.stdout
+            .lines()
+            .filter(|l| l.starts_with('{'))
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect()
+    }
+
+    /// Event names in order, with repeats of `publish_status` folded into one: how many
+    /// status changes a poll sees depends on timing, their order does not.
+    pub fn events(&self) -> Vec<String> {
+        let mut events: Vec<String> = Vec::new();
+        for line in self.audit() {
+            let event = line["event"].as_str().expect("event").to_string();
+            if event == "publish_status" && events.last() == Some(&event) {
+                continue;
+            }
+            events.push(event);
+        }
+        events
+    }
+
+    pub fn output(&self, name: &str) -> &str {
+        self.outputs
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or_else(|| panic!("no output {name}\n{self}"))
+    }
+
+    /// Asserts the exit code, the `status` output and the audit events, and that nothing
+    /// secret or panicky was printed; shows the whole run when one fails.
+    pub fn assert_outcome(&self, code: i32, status: &str, events: &[&str], secrets: &[String]) {
+        assert_eq!(self.code, Some(code), "exit code\n{self}");
+        assert_eq!(self.output("status"), status, "status output\n{self}");
+        assert_eq!(self.events(), events, "audit events\n{self}");
+        self.assert_sane(secrets);
+    }
+
+    /// No panic, the final audit lines and the summary written, and no secret anywhere.
+    pub fn assert_sane(&self, secrets: &[String]) {
+        assert_ne!(self.code, Some(101), "panicked\n{self}");
+        assert!(!self.stderr.contains("panicked"), "panicked\n{self}");
+        assert!(
+            self.events().last().map(String::as_str) == Some("metrics"),
+            "the metrics line ends the trail\n{self}"
+        );
+        assert!(!self.summary.trim().is_empty(), "empty summary\n{self}");
+        assert_eq!(
+            self.audit_file.lines().count(),
+            self.audit().len(),
+            "the audit-log file holds the trail\n{self}"
+        );
+        if let Some(leak) = self.leak(secrets) {
+            panic!("{leak}\n{self}");
+        }
+    }
+
+    /// Where a secret showed up, if anywhere. Stdout's `::add-mask::` lines are the one
+    /// place a secret must appear (for the runner to hide it).
+    pub fn leak(&self, secrets: &[String]) -> Option<String> {
+        let stdout: String = self
+            .stdout
+            .lines()
+            .filter(|l| !l.starts_with("::add-mask::"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let places = [
+            ("stdout", &stdout),
+            ("stderr", &self.stderr),
+            ("outputs", &self.outputs_raw),
+            ("summary", &self.summary),
+            ("audit-log file", &self.audit_file),
+        ];
+        for (place, text) in places {
+            for secret in secrets.iter().filter(|s| !s.is_empty()) {
+                if text.contains(secret.as_str()) {
+                    return Some(format!(
+                        "a secret ({} chars) leaked into {place}",
+                        secret.len()
+                    ));
+                }
+            }
+        }
+        None
+    }
+}
+
+impl fmt::Display for Ran {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "--- exit {:?}\n--- stdout\n{}\n--- stderr\n{}\n--- outputs\n{}\n--- summary\n{}",
+            self.code, self.stdout, self.stderr, self.outputs_raw, self.summary
+        )
+    }
+}
+
+/// Parses `$GITHUB_OUTPUT` with the runner's rules: `name=value` or `name<<DELIM` … `DELIM`.
+pub fn parse_outputs(text: &str) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    let mut lines = text.split('\n');
+    while let Some(line) = lines.next() {
+        if line.is_empty() {
+            continue;
+        }
+        match (line.find('='), line.find("<<")) {
+            (Some(e), h) if h.is_none_or(|h| e < h) => {
+                out.insert(line[..e].to_string(), line[e + 1..].to_string());
+            }
+            (_, Some(h)) => {
+                let (name, delimiter) = (&line[..h], &line[h + 2..]);
+                let mut value = Vec::new();
+                for next in lines.by_ref() {
+                    if next == delimiter {
+                        break;
+                    }
+                    value.push(next);
+                }
+                out.insert(name.to_string(), value.join("\n"));
+            }
+            _ => panic!("invalid output line {line:?}"),
+        }
+    }
+    out
+}

@@ -9,6 +9,7 @@ mod preflight;
 pub mod publish;
 mod push;
 mod rollback;
+mod smoke;
 pub mod summary;
 pub mod wait;
 
@@ -134,6 +135,8 @@ pub(crate) struct Deployment<'a> {
     deadline: Instant,
     /// The flow's notification socket, while push is live.
     push: Option<FlowEvents>,
+    /// The `smoke-test` conversations, loaded before anything was sent.
+    smoke: Option<crate::smoke::Suite>,
 }
 
 /// Runs one deployment and writes everything it reports (audit trail, metrics, outputs,
@@ -141,6 +144,11 @@ pub(crate) struct Deployment<'a> {
 /// exit code is [`Report::exit_code`].
 pub async fn run(config: &Config, ctx: &RunContext) -> Report {
     ctx.console.mask(config.client_secret.expose_secret());
+    // A malformed smoke-test file is a bad input: found before any request, like the others.
+    let smoke = match load_smoke_test(config, ctx) {
+        Ok(smoke) => smoke,
+        Err(error) => return reject_inputs(&error, &config.bot_id, &config.environment, ctx),
+    };
     let deployment_id = uuid::Uuid::new_v4().to_string();
     let audit_path = config.audit_log.as_ref().map(|p| ctx.workspace.join(p));
     let audit = Auditor::new(
@@ -179,6 +187,7 @@ pub async fn run(config: &Config, ctx: &RunContext) -> Report {
         report,
         deadline: Instant::now() + config.timeout,
         push: None,
+        smoke,
     };
     let _ = deployment.execute().await;
     let Deployment { report, audit, .. } = deployment;
@@ -225,7 +234,8 @@ impl Deployment<'_> {
             });
             return Err(self.end_ok(Status::Unchanged));
         }
-        self.publish_and_confirm(&plan).await?;
+        let confirmed = self.publish_and_confirm(&plan).await?;
+        self.smoke_gate(&plan, &confirmed).await?;
         self.audit.record(Entry {
             event: event::DEPLOYMENT_SUCCESS,
             version: Some(&plan.target),
@@ -289,6 +299,7 @@ impl Deployment<'_> {
                 self.config.poll_interval.as_secs_f64(),
                 self.config.poll_max_interval.as_secs_f64()
             ));
+            steps.extend(self.smoke_plan_step());
             steps.push(match (&plan.previous, self.config.rollback) {
                 (Some(previous), true) => format!("On failure, roll back to version {previous}."),
                 (None, true) => {
@@ -358,4 +369,24 @@ fn audit_error(d: &Deployment<'_>, event: &str, version: &str, status: &str, err
         details: Some(json!({ "error": error.to_string() })),
         correlation_id: error.correlation_id(),
     });
+}
+
+/// Loads the `smoke-test` file, if the run has one; a bad file is an invalid input.
+fn load_smoke_test(
+    config: &Config,
+    ctx: &RunContext,
+) -> Result<Option<crate::smoke::Suite>, ConfigError> {
+    let Some(path) = &config.smoke_test else {
+        return Ok(None);
+    };
+    let shown = path.display().to_string();
+    crate::smoke::load(&ctx.workspace.join(path), &shown)
+        .map(Some)
+        .map_err(|error| {
+            ConfigError(vec![InputError {
+                input: "smoke-test",
+                value: Some(shown.clone()),
+                allowed: format!("a valid conversations file ({error})"),
+            }])
+        })
 }

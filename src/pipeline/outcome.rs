@@ -203,6 +203,8 @@ pub struct Report {
     pub decided_by: Option<&'static str>,
     /// How the Action waited: `push`, or `poll` with the reason push was not used.
     pub wait_channel: Option<String>,
+    /// What the smoke test found, when it ran.
+    pub smoke: Option<crate::smoke::SmokeReport>,
 }
 
 impl Report {
@@ -232,6 +234,7 @@ impl Report {
             plan: Vec::new(),
             decided_by: None,
             wait_channel: None,
+            smoke: None,
         }
     }
 

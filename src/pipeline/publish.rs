@@ -34,9 +34,9 @@ pub fn classify(live: Option<&str>, plan: &Plan) -> Live {
 
 impl Deployment<'_> {
     /// Publishes the target and confirms it went live. `Ok` means the target is live and the
-    /// publish succeeded; every other outcome ends the run (with a rollback where rule 8
+    /// publish succeeded, with the flow as read then; every other outcome ends the run (with a rollback where rule 8
     /// asks for one).
-    pub(super) async fn publish_and_confirm(&mut self, plan: &Plan) -> Step<()> {
+    pub(super) async fn publish_and_confirm(&mut self, plan: &Plan) -> Step<Flow> {
         // Subscribe before publishing, or the first events could be missed.
         self.open_push().await;
         self.deadline = Instant::now() + self.config.timeout;
@@ -193,12 +193,12 @@ impl Deployment<'_> {
     }
 
     /// SPEC rule 6: success is `SUCCESS` and the target live; anything else is a failure.
-    async fn judge_finished_publish(&mut self, plan: &Plan, flow: &Flow) -> Step<()> {
+    async fn judge_finished_publish(&mut self, plan: &Plan, flow: &Flow) -> Step<Flow> {
         let live = flow.published_id();
         self.report.published_version = live.map(str::to_string);
         let op = flow.current_operation.clone().unwrap_or_default();
         if op.succeeded() && classify(live, plan) == Live::Target {
-            return Ok(());
+            return Ok(flow.clone());
         }
         let failure = if op.status().eq_ignore_ascii_case("FAILURE") {
             Failure {

@@ -141,6 +141,10 @@ pub fn render(report: &Report) -> String {
         }
     }
 
+    if let Some(smoke) = &report.smoke {
+        md.push_str(&smoke.render());
+    }
+
     if !report.phases.is_empty() {
         let _ = writeln!(md, "\n### Timeline\n");
         let _ = writeln!(

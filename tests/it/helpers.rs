@@ -375,3 +375,26 @@ fn collect(report: Report, stdout: Buffer, dir: &TempDir) -> Ran {
         audit_file: read("audit/trail.jsonl"),
     }
 }
+
+/// Runs the pipeline with `files` (workspace-relative path, content) written into its
+/// workspace first, e.g. a smoke-test file.
+pub async fn run_with_files(config: Config, files: &[(&str, &str)]) -> Ran {
+    let dir = TempDir::new().expect("tempdir");
+    for (path, content) in files {
+        let path = dir.path().join(path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("workspace dirs");
+        }
+        std::fs::write(path, content).expect("workspace file");
+    }
+    let stdout = Buffer::default();
+    let ctx = RunContext {
+        console: Console::new(stdout.writer(), Redactor::new()),
+        output_file: Some(dir.path().join("output")),
+        summary_file: Some(dir.path().join("summary")),
+        workspace: dir.path().to_path_buf(),
+        cancel: CancellationToken::new(),
+    };
+    let report = pipeline::run(&config, &ctx).await;
+    collect(report, stdout, &dir)
+}

@@ -9,3 +9,4 @@ mod mock_dependencies;
 mod mock_publish;
 mod mock_resilience;
 mod mock_rollback;
+mod mock_smoke;

@@ -1,0 +1,157 @@
+//! The smoke-test gate: once the target is confirmed live, hold the `smoke-test` file's
+//! conversations with it. A failing conversation — or a smoke test that cannot run at all —
+//! fails the run with the target live, so SPEC rule 8 rolls it back.
+
+use super::outcome::{Failure, Status};
+use super::{Deployment, Plan, Step};
+use crate::audit::{Entry, event};
+use crate::genesys::models::Flow;
+use crate::smoke::report::{ConversationResult, Outcome};
+use crate::smoke::{SmokeReport, runner};
+use serde_json::{Value, json};
+use tokio::time::Instant;
+
+impl Deployment<'_> {
+    /// Runs the smoke test, when the run has one. `confirmed` is the flow as read when the
+    /// publish was confirmed: what a rollback starts from.
+    pub(super) async fn smoke_gate(&mut self, plan: &Plan, confirmed: &Flow) -> Step<()> {
+        let Some(suite) = self.smoke.clone() else {
+            return Ok(());
+        };
+        let started = self.clock();
+        let names: Vec<&str> = suite
+            .conversations
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
+        self.audit.record(Entry {
+            event: event::SMOKE_TEST_STARTED,
+            version: Some(&plan.target),
+            status: "started",
+            details: Some(json!({
+                "file": suite.file,
+                "conversations": names,
+                "concurrency": runner::CONCURRENCY,
+            })),
+            correlation_id: None,
+        });
+        let cancel = self.ctx.cancel.clone();
+        let ran = tokio::select! {
+            report = runner::run_all(&self.client, &self.config.bot_id, &suite) => Some(report),
+            _ = cancel.cancelled() => None,
+        };
+        let Some(report) = ran else {
+            self.phase("smoke test", started, "cancelled");
+            return Err(self.on_cancel(plan).await);
+        };
+        let results: Vec<Value> = report.conversations.iter().map(conversation_json).collect();
+        if report.passed() {
+            self.phase("smoke test", started, "passed");
+            self.audit.record(Entry {
+                event: event::SMOKE_TEST_PASSED,
+                version: Some(&plan.target),
+                status: "passed",
+                details: Some(json!({ "file": report.file, "conversations": results })),
+                correlation_id: None,
+            });
+            self.report.smoke = Some(report);
+            return Ok(());
+        }
+        self.phase("smoke test", started, "failed");
+        let failure = smoke_failure(&report, &plan.target);
+        self.audit.record(Entry {
+            event: event::SMOKE_TEST_FAILED,
+            version: Some(&plan.target),
+            status: "failed",
+            details: Some(json!({
+                "file": report.file,
+                "failed": failure.details,
+                "conversations": results,
+            })),
+            correlation_id: failure.correlation_id.as_deref(),
+        });
+        self.report.smoke = Some(report);
+        let deadline = Instant::now() + self.config.timeout;
+        Err(self
+            .after_failure(plan, confirmed, Status::Failed, failure, deadline)
+            .await)
+    }
+
+    /// The dry run's line for the smoke test, when the run has one.
+    pub(super) fn smoke_plan_step(&self) -> Option<String> {
+        let suite = self.smoke.as_ref()?;
+        let names: Vec<String> = suite
+            .conversations
+            .iter()
+            .map(|c| format!("\"{}\" ({} turns)", c.name, c.turns.len()))
+            .collect();
+        Some(format!(
+            "Once it is live, hold {} smoke-test conversation(s) from {} with it: {}. Any that fails (or cannot run) fails the deployment.",
+            names.len(),
+            suite.file,
+            names.join(", ")
+        ))
+    }
+}
+
+/// Why the gate failed: wrong answers, or a smoke test that could not run at all.
+fn smoke_failure(report: &SmokeReport, target: &str) -> Failure {
+    let details: Vec<String> = report
+        .failures()
+        .filter_map(ConversationResult::problem)
+        .collect();
+    let failed = report.failures().count();
+    let total = report.conversations.len();
+    match report.broken() {
+        Some(broken) => Failure {
+            title: "Smoke test could not run".into(),
+            message: format!(
+                "the smoke test of version {target} could not run ({failed} of {total} conversation(s) failed or could not be held); a smoke test that cannot run fails the gate, so version {target} is not trusted"
+            ),
+            code: broken.code.clone(),
+            details,
+            correlation_id: broken.correlation_id.clone(),
+            next_step: broken.hint.clone().unwrap_or_else(|| {
+                "Check that the bot flow can be reached through bot flow sessions, then run again.".into()
+            }),
+        },
+        None => Failure {
+            title: "Smoke test failed".into(),
+            message: format!(
+                "version {target} went live but {failed} of {total} smoke-test conversation(s) failed"
+            ),
+            details,
+            next_step: format!(
+                "Fix the bot flow so it answers as {} expects (or fix the file), check in a new version and run again.",
+                report.file
+            ),
+            ..Failure::default()
+        },
+    }
+}
+
+/// One conversation in the audit trail.
+fn conversation_json(c: &ConversationResult) -> Value {
+    let mut value = json!({
+        "name": c.name,
+        "passed": c.passed(),
+        "duration_ms": c.duration_ms,
+    });
+    match &c.outcome {
+        Outcome::Passed => {}
+        Outcome::Failed { turn, reason } => {
+            let record = c.turns.get(turn.saturating_sub(1));
+            value["turn"] = json!(turn);
+            value["reason"] = json!(reason);
+            value["said"] = json!(record.and_then(|t| t.said.as_deref()));
+            value["expected"] = json!(record.map(|t| t.expected.as_str()));
+            value["actual"] = json!(record.and_then(|t| t.answer.as_deref()));
+        }
+        Outcome::Broken { turn, error } => {
+            value["turn"] = json!(turn);
+            value["error"] = json!(error.error);
+            value["status"] = json!(error.status);
+        }
+    }
+    value
+}

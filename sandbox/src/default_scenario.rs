@@ -207,6 +207,7 @@ pub(crate) fn demo() -> Scenario {
             skill(DEMO_SKILL_DELETED_ID, "Legacy Refunds", SkillState::Deleted),
         ],
         faults: Vec::new(),
+        notifications: Default::default(),
     }
 }
 

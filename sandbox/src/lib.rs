@@ -22,9 +22,13 @@ mod errors;
 mod faults;
 mod middleware;
 mod model;
+mod notification_spec;
 mod operations;
 mod paging;
 mod publish;
+mod push;
+mod push_events;
+mod push_socket;
 mod query;
 mod records;
 mod routes;
@@ -40,6 +44,10 @@ pub use default_scenario::{
 };
 pub use faults::{FaultKind, FaultSpec, RouteMatcher, Trigger};
 pub use middleware::CORRELATION_HEADER;
+pub use notification_spec::{
+    DropSocket, NotificationsSpec, RefuseChannels, SlowHandshake, SuppressEvents, TopicRejection,
+};
+pub use push::PushRecord;
 pub use records::{
     ActionStatus, FlowSnapshot, OperationOutcome, OperationRecord, OperationSnapshot, RequestRecord,
 };

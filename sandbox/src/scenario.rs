@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::behaviour::{ErrorDetail, PublishBehaviour, PublishFailure};
 use crate::faults::FaultSpec;
+use crate::notification_spec::NotificationsSpec;
 
 /// Everything a sandbox starts with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,6 +41,9 @@ pub struct Scenario {
     /// Injected faults, evaluated in order for every request.
     #[serde(default)]
     pub faults: Vec<FaultSpec>,
+    /// Push notifications: heartbeat period and push faults.
+    #[serde(default)]
+    pub notifications: NotificationsSpec,
 }
 
 fn default_publish_duration_ms() -> u64 {
@@ -250,6 +254,7 @@ impl Scenario {
             flows: Vec::new(),
             skills: Vec::new(),
             faults: Vec::new(),
+            notifications: NotificationsSpec::default(),
         }
     }
 
@@ -327,6 +332,9 @@ impl Scenario {
                 .validate()
                 .map_err(|e| ScenarioError::Invalid(format!("faults[{i}]: {e}")))?;
         }
+        self.notifications
+            .validate()
+            .map_err(|e| ScenarioError::Invalid(format!("notifications: {e}")))?;
         Ok(())
     }
 }

@@ -17,6 +17,7 @@ use tokio::task::JoinHandle;
 use tower::ServiceExt;
 
 use crate::middleware::ConnectionKill;
+use crate::push::PushRecord;
 use crate::records::{FlowSnapshot, OperationRecord, RequestRecord};
 use crate::routes::router;
 use crate::scenario::Scenario;
@@ -63,6 +64,8 @@ impl Sandbox {
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared::new(state));
         let (stop, stopped) = watch::channel(false);
+        // Notification sockets outlive their HTTP connection: they watch the same stop signal.
+        shared.with(|state, _| state.push.attach(addr, stopped.clone()));
         let accept = tokio::spawn(accept_loop(listener, router(shared.clone()), stopped));
         Ok(Sandbox {
             shared,
@@ -123,6 +126,11 @@ impl Sandbox {
     pub fn issued_tokens(&self) -> Vec<String> {
         self.shared
             .with(|state, _| state.tokens.keys().cloned().collect())
+    }
+
+    /// Every frame pushed on a notification socket so far (heartbeats included), in order.
+    pub fn notifications(&self) -> Vec<PushRecord> {
+        self.shared.with(|state, _| state.push.records.clone())
     }
 
     /// A flow as it is now (deleted flows included).

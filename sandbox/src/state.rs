@@ -10,6 +10,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::faults::FaultState;
 use crate::operations::{Operation, Plan};
+use crate::push::PushHub;
 use crate::records::{FlowSnapshot, RequestRecord};
 use crate::scenario::{
     ClientSpec, EntityRef, Scenario, ScenarioError, SkillSpec, UnknownVersion, VersionSpec,
@@ -88,6 +89,8 @@ pub(crate) struct State {
     pub requests: Vec<RequestRecord>,
     pub faults: Vec<FaultState>,
     pub log_requests: bool,
+    /// Notification channels, sockets and the push log.
+    pub push: PushHub,
 }
 
 impl State {
@@ -151,6 +154,7 @@ impl State {
             requests: Vec::new(),
             faults,
             log_requests,
+            push: PushHub::new(scenario.notifications),
         })
     }
 

@@ -109,14 +109,17 @@ pub(super) async fn publish(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<Value>> {
     let q = QueryParams::parse(raw.as_deref());
-    shared.with(|state, now| {
+    let (index, body) = shared.with(|state, now| {
         let index = state.publish(q.get("flow"), q.get("version"), &caller, now)?;
         let op = state
             .operations
             .get(index)
             .ok_or_else(|| ApiError::not_found("operation vanished"))?;
-        Ok(Json(op.to_json(now)))
-    })
+        Ok::<_, ApiError>((index, Json(op.to_json(now))))
+    })?;
+    // Pushes each status transition to subscribed notification sockets at its time.
+    crate::push_events::schedule(&shared, index);
+    Ok(body)
 }
 
 /// `POST /api/v2/flows/actions/unlock?flow=`: clears the lock, returns the `Flow`.

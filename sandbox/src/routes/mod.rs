@@ -12,6 +12,7 @@ use crate::state::Shared;
 mod auth;
 mod dependencies;
 mod flows;
+mod notifications;
 mod skills;
 
 /// Every route, behind the auth layer (`/api/v2/...`) and the request layer (all).
@@ -31,8 +32,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/api/v2/architect/dependencytracking/consumedresources",
             get(dependencies::consumed),
         )
+        .merge(notifications::api_routes())
         .route_layer(from_fn_with_state(shared.clone(), auth_layer));
     api.route("/oauth/token", post(auth::token))
+        .merge(notifications::streaming_routes())
         .fallback(not_found)
         .layer(from_fn_with_state(shared.clone(), request_layer))
         .with_state(shared)

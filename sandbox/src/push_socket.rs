@@ -1,0 +1,117 @@
+//! One notification WebSocket: writes the frames the hub queues for it, a heartbeat every
+//! `heartbeat_ms`, answers `{"message":"ping"}`, and applies the `drop_socket` fault by
+//! dropping the TCP connection without a close frame (what a client sees when a network path
+//! dies mid-wait).
+
+use std::sync::Arc;
+
+use axum::extract::ws::{Message, WebSocket};
+use serde_json::{Value, json};
+use tokio::time::{Instant, MissedTickBehavior};
+
+use crate::push::{Frame, PushRecord};
+use crate::state::Shared;
+
+/// Topic of heartbeats and other channel-level frames.
+const METADATA_TOPIC: &str = "channel.metadata";
+
+fn metadata_frame(message: &str) -> Frame {
+    Frame {
+        topic: METADATA_TOPIC.to_owned(),
+        action_status: None,
+        operation_id: None,
+        text: json!({"topicName": METADATA_TOPIC, "eventBody": {"message": message}}).to_string(),
+    }
+}
+
+/// Serves an upgraded socket on `channel_id` until the client leaves, the server stops or the
+/// drop fault fires.
+pub(crate) async fn serve(shared: Arc<Shared>, channel_id: String, mut socket: WebSocket) {
+    let Some(opened) = shared.with(|state, _| state.push.open(&channel_id)) else {
+        return;
+    };
+    let number = opened.number;
+    let mut rx = opened.rx;
+    let mut stop = opened.stop;
+    let start = Instant::now();
+    let mut heartbeat = tokio::time::interval_at(start + opened.heartbeat, opened.heartbeat);
+    heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let drop_after_events = opened.drop.as_ref().and_then(|d| d.after_events);
+    let drop_at = opened
+        .drop
+        .as_ref()
+        .and_then(|d| d.after_ms)
+        .map(|ms| start + std::time::Duration::from_millis(ms));
+    let mut events_sent: u64 = 0;
+    let write = |frame: &Frame| {
+        let record = PushRecord {
+            channel_id: channel_id.clone(),
+            connection: number,
+            topic: frame.topic.clone(),
+            action_status: frame.action_status,
+            operation_id: frame.operation_id.clone(),
+            at: shared.now(),
+        };
+        shared.with(|state, _| state.push.records.push(record));
+        Message::Text(frame.text.clone().into())
+    };
+    if drop_after_events != Some(0) {
+        loop {
+            let frame = tokio::select! {
+                _ = heartbeat.tick() => metadata_frame("WebSocket Heartbeat"),
+                queued = rx.recv() => match queued {
+                    Some(frame) => frame,
+                    None => break,
+                },
+                incoming = socket.recv() => match incoming {
+                    Some(Ok(Message::Text(text))) if is_ping(text.as_str()) => metadata_frame("pong"),
+                    // tungstenite answers pings and close frames itself; a close ends the loop.
+                    Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+                    Some(Ok(_)) => continue,
+                },
+                () = sleep_until_opt(drop_at) => break,
+                () = crate::push::stopped(&mut stop) => break,
+            };
+            if socket.send(write(&frame)).await.is_err() {
+                break;
+            }
+            if frame.action_status.is_some() {
+                events_sent += 1;
+                if drop_after_events == Some(events_sent) {
+                    break;
+                }
+            }
+        }
+    }
+    shared.with(|state, _| state.push.close(&channel_id, number));
+    // Dropping the socket closes the TCP connection without a close frame: abrupt on purpose,
+    // whether the drop fault fired or the server is stopping.
+    drop(socket);
+}
+
+/// `{"message":"ping"}`, which the real streaming host answers with a `pong` metadata frame.
+fn is_ping(text: &str) -> bool {
+    serde_json::from_str::<Value>(text).is_ok_and(|v| v["message"] == "ping")
+}
+
+async fn sleep_until_opt(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pings_and_heartbeats() {
+        assert!(is_ping(r#"{"message":"ping"}"#));
+        assert!(!is_ping("ping"));
+        let beat: Value =
+            serde_json::from_str(&metadata_frame("WebSocket Heartbeat").text).expect("json");
+        assert_eq!(beat["topicName"], "channel.metadata");
+        assert_eq!(beat["eventBody"]["message"], "WebSocket Heartbeat");
+    }
+}

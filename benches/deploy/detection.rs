@@ -1,0 +1,181 @@
+//! Detection latency: many bot flows on one sandbox, one concurrent deployment per flow, each
+//! publish taking a different time between 1 s and the configured maximum. The Action
+//! "reports" the finish at its `publish_status` line saying `complete: true` (or at
+//! `deployment_success`); latency is that line's instant minus the sandbox's exact
+//! `completed_at`. The naive fixed-interval pollers are computed from the same operations.
+
+use crate::common::{self, InProcess, Settings, Stats};
+use genesys_bot_deploy::pipeline::Status;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+/// The figures of one way of waiting.
+#[derive(Debug, Clone)]
+pub struct ModeResult {
+    /// `poll`, `push`, `auto`, `naive 5 s`...
+    pub name: String,
+    /// Detection latency, seconds.
+    pub latency: Stats,
+    /// Status requests per minute of waiting (all deployments together).
+    pub per_minute: f64,
+    /// Deployments measured.
+    pub measured: usize,
+    /// Deployments that did not publish or whose finish was not seen.
+    pub failed: usize,
+    /// What decided the finish (`push: 30`), or how the naive figure was computed.
+    pub decided_by: String,
+    /// The wait channels the runs reported.
+    pub channel: String,
+}
+
+/// The publish durations: evenly spread over `[1 s, max]`.
+pub fn durations(settings: &Settings) -> Vec<u64> {
+    let n = settings.publishes.max(1);
+    let span = settings.max_publish_ms.saturating_sub(1000);
+    (0..n)
+        .map(|i| 1000 + span * i as u64 / (n as u64 - 1).max(1))
+        .collect()
+}
+
+/// When the run's stdout first said the publish was complete.
+fn detected_at(lines: &[(Instant, String)]) -> Option<Instant> {
+    lines.iter().find_map(|(at, line)| {
+        let v: Value = serde_json::from_str(line).ok()?;
+        let done = match v["event"].as_str()? {
+            "publish_status" => v["details"]["complete"] == Value::Bool(true),
+            "deployment_success" => true,
+            _ => false,
+        };
+        done.then_some(*at)
+    })
+}
+
+/// Whether a request is part of push (channel, subscription, socket).
+pub fn is_notification(path: &str) -> bool {
+    path.starts_with("/api/v2/notifications") || path.starts_with("/channels")
+}
+
+/// Runs `settings.publishes` deployments at once with `wait-mode: mode`; also returns how
+/// long each publish took (ms, from the sandbox's operation records) for the naive pollers.
+pub async fn measure_mode(mode: &str, settings: &Settings) -> (ModeResult, Vec<u64>) {
+    let durations = durations(settings);
+    let bots: Vec<String> = (0..durations.len())
+        .map(|i| common::uuid(0xb07, i))
+        .collect();
+    let flows = bots
+        .iter()
+        .zip(&durations)
+        .map(|(id, d)| common::bot(id, *d))
+        .collect();
+    let sandbox = common::start(common::scenario(
+        flows,
+        Vec::new(),
+        common::latency_fault(settings.latency_ms),
+    ))
+    .await;
+    let mut tasks = Vec::new();
+    for bot in &bots {
+        let vars = common::inputs(
+            &sandbox,
+            bot,
+            &[
+                ("INPUT_WAIT-MODE", mode),
+                ("INPUT_DISCOVER-DEPENDENCIES", "false"),
+            ],
+        );
+        let config = common::config(vars);
+        tasks.push(tokio::spawn(common::run_in_process(config)));
+    }
+    let mut runs: Vec<InProcess> = Vec::new();
+    for task in tasks {
+        runs.push(task.await.expect("a deployment task does not panic"));
+    }
+    let requests = sandbox.requests();
+    let operations = sandbox.operations();
+    let epoch = sandbox.epoch();
+    sandbox.shutdown().await;
+
+    let mut latencies = Vec::new();
+    let (mut status_reads, mut waited) = (0usize, Duration::ZERO);
+    let mut failed = 0;
+    let mut decided: BTreeMap<String, usize> = BTreeMap::new();
+    let mut channels: BTreeMap<String, usize> = BTreeMap::new();
+    for (bot, run) in bots.iter().zip(&runs) {
+        let channel = run.report.wait_channel.clone().unwrap_or_default();
+        *channels.entry(channel).or_default() += 1;
+        let op = operations.iter().find(|op| &op.flow_id == bot);
+        let seen = detected_at(&run.lines);
+        let (Some(op), Some(seen), Status::Published) = (op, seen, run.report.status) else {
+            failed += 1;
+            continue;
+        };
+        let Some(completed) = op.completed_at else {
+            failed += 1;
+            continue;
+        };
+        let by = run.report.decided_by.unwrap_or("?").to_string();
+        *decided.entry(by).or_default() += 1;
+        latencies.push(common::secs_between(epoch + completed, seen));
+        let end = seen.saturating_duration_since(epoch);
+        let path = format!("/api/v2/flows/{bot}");
+        status_reads += requests
+            .iter()
+            .filter(|r| r.method == "GET" && r.path == path)
+            .filter(|r| r.at >= op.started_at && r.at <= end)
+            .count();
+        waited += end.saturating_sub(op.started_at);
+    }
+    let push_calls = requests.iter().filter(|r| is_notification(&r.path)).count();
+    let per_minute = if waited.is_zero() {
+        0.0
+    } else {
+        (status_reads + push_calls) as f64 * 60.0 / waited.as_secs_f64()
+    };
+    let result = ModeResult {
+        name: mode.to_string(),
+        latency: Stats::of(&latencies),
+        per_minute,
+        measured: latencies.len(),
+        failed,
+        decided_by: join_counts(&decided),
+        channel: join_counts(&channels),
+    };
+    let took = operations
+        .iter()
+        .filter_map(|op| Some(op.completed_at?.saturating_sub(op.started_at).as_millis() as u64))
+        .collect();
+    (result, took)
+}
+
+fn join_counts(counts: &BTreeMap<String, usize>) -> String {
+    counts
+        .iter()
+        .map(|(k, n)| format!("{k}: {n}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A poller that starts reading when the publish starts and reads every `every`: it sees the
+/// finish at the first multiple of `every` at or after completion, plus one request's
+/// latency. Its rate is 60 / `every` requests per minute.
+pub fn naive(every: Duration, durations_ms: &[u64], latency_ms: u64) -> ModeResult {
+    let t = every.as_secs_f64();
+    let latencies: Vec<f64> = durations_ms
+        .iter()
+        .map(|d| {
+            let d = *d as f64 / 1000.0;
+            let reads = (d / t).ceil().max(1.0);
+            reads * t - d + latency_ms as f64 / 1000.0
+        })
+        .collect();
+    ModeResult {
+        name: format!("naive {} s", every.as_secs()),
+        latency: Stats::of(&latencies),
+        per_minute: 60.0 / t,
+        measured: latencies.len(),
+        failed: 0,
+        decided_by: "computed".into(),
+        channel: format!("fixed {} s interval from the publish", every.as_secs()),
+    }
+}

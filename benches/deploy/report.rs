@@ -1,0 +1,287 @@
+//! The Markdown report: every figure next to its target (SPEC §5, issue 6), the ratios to the
+//! naive pollers, the machine and the command that reproduces it. It reports; it never fails.
+
+use crate::checks::{self, DependencyResult, StormRun};
+use crate::common::{Settings, Stats, median};
+use crate::detection::ModeResult;
+use crate::process::ProcessResult;
+use std::fmt::Write;
+
+/// Everything measured in one run of the bench.
+pub struct Results {
+    /// `poll`, `push`, `auto`, then the naive pollers.
+    pub modes: Vec<ModeResult>,
+    /// The dependency check.
+    pub dependencies: DependencyResult,
+    /// Start-up and memory, when the release binary was there.
+    pub process: Option<ProcessResult>,
+    /// The 429 storm runs.
+    pub storm: Vec<StormRun>,
+    /// How long the whole bench took, s.
+    pub bench_s: f64,
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok { "met" } else { "**missed**" }
+}
+
+fn mode<'a>(results: &'a Results, name: &str) -> Option<&'a ModeResult> {
+    results.modes.iter().find(|m| m.name == name)
+}
+
+/// Whether push actually decided the finishes of this mode (else the sandbox had no push
+/// and the run fell back to polling).
+fn push_worked(m: &ModeResult) -> bool {
+    m.decided_by.contains("push")
+}
+
+fn detection(out: &mut String, r: &Results, s: &Settings) {
+    let _ = writeln!(
+        out,
+        "## Detection latency\n\n{} publishes per mode, durations spread evenly over 1–{} s, \
+         all deployments of a mode running at once against one sandbox (one bot flow each), \
+         {} ms per request. Latency = the instant the Action wrote its `publish_status` line \
+         with `complete: true` − the sandbox's exact `completed_at`. Requests/min = status reads \
+         of the flow (`GET /api/v2/flows/{{id}}`) from the publish to that line, plus every \
+         notification call (channel, subscription, socket), over the total time waited. The \
+         naive pollers are computed from the same operations: a read every T s from the \
+         publish sees the finish at the first multiple of T at or after it, plus one request's \
+         latency.\n",
+        s.publishes,
+        s.max_publish_ms / 1000,
+        s.latency_ms
+    );
+    out.push_str(
+        "| wait | measured | median s | p95 s | max s | requests/min | decided by | wait channel |\n\
+         |---|---|---|---|---|---|---|---|\n",
+    );
+    for m in &r.modes {
+        let failed = if m.failed > 0 {
+            format!(" ({} failed)", m.failed)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {}{} | {:.3} | {:.3} | {:.3} | {:.1} | {} | {} |",
+            m.name,
+            m.measured,
+            failed,
+            m.latency.median,
+            m.latency.p95,
+            m.latency.max,
+            m.per_minute,
+            m.decided_by,
+            m.channel
+        );
+    }
+    out.push_str(
+        "\n**Against the targets**\n\n| wait | target | figure | verdict |\n|---|---|---|---|\n",
+    );
+    for name in ["poll", "auto"] {
+        if let Some(m) = mode(r, name) {
+            let ok = m.latency.median <= 0.5 && m.latency.p95 <= 1.5 && m.per_minute <= 60.0;
+            let _ = writeln!(
+                out,
+                "| {name} | median ≤ 0.5 s, p95 ≤ 1.5 s, ≤ 60 requests/min (SPEC §5) | {:.3} s, {:.3} s, {:.1}/min | {} |",
+                m.latency.median,
+                m.latency.p95,
+                m.per_minute,
+                verdict(ok)
+            );
+        }
+    }
+    if let Some(m) = mode(r, "push") {
+        let figure = format!("{:.3} s, {:.1}/min", m.latency.median, m.per_minute);
+        let shown = if push_worked(m) {
+            verdict(m.latency.median <= 0.1 && m.per_minute <= 10.0).to_string()
+        } else {
+            "not measured: no push in the sandbox, the run fell back to polling".into()
+        };
+        let _ = writeln!(
+            out,
+            "| push | median ≤ 0.1 s at ≤ 10 requests/min (issue 6) | {figure} | {shown} |"
+        );
+    }
+    out.push_str("\n**Ratios** (naive ÷ ours: how many times longer the naive poller takes to notice, and how many times more requests per minute it sends)\n\n\
+        | ours | naive | median | p95 | max | requests/min |\n|---|---|---|---|---|---|\n");
+    let ratio = |a: f64, b: f64| {
+        if b > 0.0 {
+            format!("{:.1}×", a / b)
+        } else {
+            "—".into()
+        }
+    };
+    for ours in ["poll", "push", "auto"] {
+        let Some(o) = mode(r, ours) else { continue };
+        for naive in r.modes.iter().filter(|m| m.name.starts_with("naive")) {
+            let _ = writeln!(
+                out,
+                "| {ours} | {} | {} | {} | {} | {} |",
+                naive.name,
+                ratio(naive.latency.median, o.latency.median),
+                ratio(naive.latency.p95, o.latency.p95),
+                ratio(naive.latency.max, o.latency.max),
+                ratio(naive.per_minute, o.per_minute),
+            );
+        }
+    }
+    out.push('\n');
+}
+
+fn dependencies(out: &mut String, d: &DependencyResult, s: &Settings) {
+    let requests = median(&d.requests);
+    let wall = median(&d.wall_ms);
+    let _ = writeln!(
+        out,
+        "## Dependency check\n\n{n} flows + {n} skills listed in `flow-ids` / `skill-ids` \
+         (`discover-dependencies: false`, dry run), {lat} ms per request, median of {runs} runs \
+         ({failed} failed). Requests = bulk look-ups the sandbox saw; wall time = the report's \
+         `dependencies` phase.\n\n\
+         | figure | median | all runs | target | verdict |\n|---|---|---|---|---|\n\
+         | requests | {requests:.0} | {all_r} | ≤ 10 | {vr} |\n\
+         | wall time | {wall:.0} ms | {all_w} | ≤ 1000 ms | {vw} |\n",
+        n = checks::DEPENDENCIES,
+        lat = checks::DEPENDENCY_LATENCY_MS,
+        runs = s.runs,
+        failed = d.failed,
+        all_r = list(&d.requests, 0),
+        all_w = list(&d.wall_ms, 0),
+        vr = verdict(!d.requests.is_empty() && requests <= 10.0),
+        vw = verdict(!d.wall_ms.is_empty() && wall <= 1000.0),
+    );
+}
+
+fn list(values: &[f64], decimals: usize) -> String {
+    values
+        .iter()
+        .map(|v| format!("{v:.decimals$}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn process(out: &mut String, p: Option<&ProcessResult>) {
+    out.push_str("## Start-up and memory\n\n");
+    let Some(p) = p else {
+        out.push_str(
+            "Not measured: build the release binary first \
+             (`cargo build --release -p genesys-bot-deploy`).\n\n",
+        );
+        return;
+    };
+    let start = Stats::of(&p.startup_ms);
+    let rss = Stats::of(&p.rss_mib);
+    let _ = writeln!(
+        out,
+        "The release binary `{}`, spawned with only its `INPUT_*` variables. Start-up = spawn \
+         to the first request the sandbox records (`POST /oauth/token`), {} dry runs. Peak RSS = \
+         `ru_maxrss` of a full successful deployment (1 s publish, default `wait-mode`), {} runs \
+         ({} failed), each reaped by its own helper process.\n\n\
+         | figure | median | p95 | max | target | verdict |\n|---|---|---|---|---|---|\n\
+         | process start → first request | {:.1} ms | {:.1} ms | {:.1} ms | ≤ 20 ms | {} |\n\
+         | peak RSS of a full run | {:.1} MiB | {:.1} MiB | {:.1} MiB | ≤ 20 MiB | {} |\n",
+        p.binary,
+        start.n,
+        rss.n,
+        p.failed_rss_runs,
+        start.median,
+        start.p95,
+        start.max,
+        verdict(start.n > 0 && start.median <= 20.0),
+        rss.median,
+        rss.p95,
+        rss.max,
+        verdict(rss.n > 0 && rss.median <= 20.0),
+    );
+}
+
+fn storm(out: &mut String, runs: &[StormRun], s: &Settings) {
+    let _ = writeln!(
+        out,
+        "## 429 storm\n\nA full deployment (publish {} s, default `wait-mode`, `max-retries: 20`) \
+         against a sandbox answering 429 with `Retry-After: {}` on {:.0} % of all requests \
+         (seeded draw, seeds 1–{}), {} ms per request; the runs go at once, one sandbox each. \
+         Told to wait = 429s × Retry-After (concurrent requests can wait at the same time, so \
+         this can exceed the time actually spent waiting); overhead = total − told to wait − \
+         the publish; wasted = the 429s.\n\n\
+         | seed | status | total s | told to wait s | publish s | overhead s | wasted / requests |\n\
+         |---|---|---|---|---|---|---|",
+        checks::STORM_PUBLISH_MS / 1000,
+        checks::STORM_RETRY_AFTER_S,
+        checks::STORM_PROBABILITY * 100.0,
+        s.runs,
+        s.latency_ms
+    );
+    for run in runs {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {:.2} | {:.0} | {:.2} | {:.2} | {} / {} |",
+            run.seed,
+            run.status,
+            run.total_s,
+            run.told_to_wait_s,
+            run.publish_s,
+            run.overhead_s(),
+            run.wasted,
+            run.requests
+        );
+    }
+    let m = |f: &dyn Fn(&StormRun) -> f64| median(&runs.iter().map(f).collect::<Vec<_>>());
+    let _ = writeln!(
+        out,
+        "| **median** | | {:.2} | {:.0} | {:.2} | {:.2} | {:.0} / {:.0} |\n",
+        m(&|r| r.total_s),
+        m(&|r| r.told_to_wait_s),
+        m(&|r| r.publish_s),
+        m(&|r| r.overhead_s()),
+        m(&|r| r.wasted as f64),
+        m(&|r| r.requests as f64),
+    );
+}
+
+/// The machine, as far as the bench can see it.
+pub fn machine() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let cpu = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .map(|l| l.trim_start_matches([' ', '\t', ':']).to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    let rustc = std::process::Command::new("rustc")
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    format!(
+        "nproc {cpus}, CPU \"{cpu}\", Linux {}, {rustc}; a shared machine, so figures are medians",
+        kernel.trim()
+    )
+}
+
+/// The whole report.
+pub fn render(r: &Results, s: &Settings) -> String {
+    let mut out = String::new();
+    let date = humantime::format_rfc3339_seconds(std::time::SystemTime::now());
+    let variant = if s.quick { " -- --quick" } else { "" };
+    let _ = writeln!(
+        out,
+        "# Benchmarks\n\nGenerated by the bench `benches/deploy.rs` on {date}; it took {:.0} s. \
+         Reproduce with:\n\n```sh\ncargo build --release -p genesys-bot-deploy\n\
+         cargo bench --bench deploy{variant}   # -- --quick: the short smoke variant\n```\n\n\
+         Options after `--`: `--quick`, `--latency-ms N` (sandbox per-request latency, default \
+         20), `--publishes N` (per wait mode, default 30), `--max-publish-s N` (default 20), \
+         `--runs N` (default 5), `--no-write` (print only).\n\n\
+         Machine: {}. Sandbox per-request latency {} ms. The bench reports; it asserts nothing \
+         and never fails CI on a figure.\n",
+        r.bench_s,
+        machine(),
+        s.latency_ms
+    );
+    detection(&mut out, r, s);
+    dependencies(&mut out, &r.dependencies, s);
+    process(&mut out, r.process.as_ref());
+    storm(&mut out, &r.storm, s);
+    out
+}

@@ -250,3 +250,16 @@ async fn put_replaces_the_topics() {
         .unwrap();
     assert_envelope(bad, 400, "bad.request").await;
 }
+
+#[test]
+fn readme_notifications_example_parses() {
+    let readme = include_str!("../README.md");
+    let section = &readme[readme.find("## Push notifications").unwrap()..];
+    let start = section.find("```json\n").unwrap() + "```json\n".len();
+    let end = start + section[start..].find("```").unwrap();
+    let spec: NotificationsSpec = serde_json::from_str(&section[start..end]).unwrap();
+    spec.validate().unwrap();
+    assert_eq!(spec.suppress_events, SuppressEvents::Terminal);
+    let scenario = format!(r#"{{"notifications": {}}}"#, &section[start..end]);
+    Scenario::from_json_str(&scenario).unwrap();
+}

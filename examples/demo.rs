@@ -1,0 +1,251 @@
+//! `cargo run --example demo`: the Action's real pipeline against the built-in Genesys Cloud
+//! sandbox, in-process on a random loopback port. No credentials, no network, no setup.
+//!
+//! Each entry of [`DEMOS`] is one deployment: it prints what a workflow run would show (the
+//! audit trail as JSON lines on stdout, with the runner's workflow commands; the step outputs;
+//! the job summary) and checks that the run ended as the entry expects. The process exits 0
+//! only when every deployment ended as expected, so CI catches a regression.
+
+use genesys_bot_deploy::config::Config;
+use genesys_bot_deploy::github::Console;
+use genesys_bot_deploy::pipeline::{self, RunContext};
+use genesys_bot_deploy::redact::Redactor;
+use genesys_sandbox::{
+    DEMO_BOT_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_FAILING_BOT_ID, Sandbox, Scenario,
+};
+use std::path::Path;
+use std::process::ExitCode;
+use tokio_util::sync::CancellationToken;
+
+/// One deployment of the demo.
+struct Demo {
+    /// The heading.
+    title: &'static str,
+    /// What happens, in a sentence or two, before the output.
+    story: &'static str,
+    /// The bot of the sandbox's built-in scenario to deploy.
+    bot_id: &'static str,
+    /// Inputs beyond the ones every demo sets (kebab-case names, as in a workflow's `with:`).
+    inputs: &'static [(&'static str, &'static str)],
+    /// Files to create in the workspace first (path relative to it, contents), e.g. a
+    /// smoke-test file named by `inputs`.
+    files: &'static [(&'static str, &'static str)],
+    /// How the run must end.
+    expect: Expect,
+}
+
+/// The end a demo must reach.
+struct Expect {
+    /// The `status` output.
+    status: &'static str,
+    /// The process exit code the Action would return.
+    exit_code: u8,
+    /// Audit events that must appear, in this order (others may come between).
+    events: &'static [&'static str],
+}
+
+/// The deployments, in order.
+const DEMOS: &[Demo] = &[
+    Demo {
+        title: "A deployment that succeeds",
+        story: "Billing Assistant serves version 1.0; version 2.0 is checked in. The Action checks \
+                the skills and the module it uses, publishes 2.0, waits for the publish to \
+                finish and proves 2.0 is live.",
+        bot_id: DEMO_BOT_ID,
+        inputs: &[],
+        files: &[],
+        expect: Expect {
+            status: "published",
+            exit_code: 0,
+            events: &[
+                "deployment_started",
+                "dependency_validation_passed",
+                "publish_triggered",
+                "deployment_success",
+                "metrics",
+            ],
+        },
+    },
+    Demo {
+        title: "A deployment whose publish fails",
+        story: "Returns Assistant serves version 2.0; version 3.0 fails Genesys Cloud's \
+                validation. The Action reports the platform's error and its details, and \
+                proves 2.0 is still live, so nothing needs rolling back.",
+        bot_id: DEMO_FAILING_BOT_ID,
+        inputs: &[],
+        files: &[],
+        expect: Expect {
+            status: "failed",
+            exit_code: 1,
+            events: &[
+                "deployment_started",
+                "publish_triggered",
+                "deployment_failed",
+                "rollback_not_needed",
+                "metrics",
+            ],
+        },
+    },
+];
+
+/// Where the demo asks the Action to copy its audit trail, to check the events afterwards.
+const AUDIT_LOG: &str = "audit.jsonl";
+
+fn main() -> ExitCode {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime starts");
+    let failures = runtime.block_on(async {
+        let sandbox = Sandbox::start(Scenario::default())
+            .await
+            .expect("the sandbox starts on a free loopback port");
+        println!(
+            "Genesys Cloud sandbox listening on {} (built-in demo scenario)",
+            sandbox.api_url()
+        );
+        let mut failures = Vec::new();
+        for (i, demo) in DEMOS.iter().enumerate() {
+            if let Err(why) = run_demo(&sandbox, i + 1, demo).await {
+                failures.push(format!("{}: {why}", demo.title));
+            }
+        }
+        sandbox.shutdown().await;
+        failures
+    });
+    rule("Result");
+    if failures.is_empty() {
+        println!("All {} deployments ended as expected.", DEMOS.len());
+        ExitCode::SUCCESS
+    } else {
+        for failure in &failures {
+            println!("UNEXPECTED: {failure}");
+        }
+        ExitCode::FAILURE
+    }
+}
+
+/// Runs one deployment, prints what it wrote, and says whether it ended as expected.
+async fn run_demo(sandbox: &Sandbox, number: usize, demo: &Demo) -> Result<(), String> {
+    rule(&format!("{number}/{} · {}", DEMOS.len(), demo.title));
+    println!("{}\n", demo.story);
+    let dir = tempfile::TempDir::new().map_err(|e| format!("no temp dir: {e}"))?;
+    for (path, contents) in demo.files {
+        let path = dir.path().join(path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+        }
+        std::fs::write(&path, contents).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    let config = config(sandbox, demo)?;
+    let ctx = RunContext {
+        console: Console::stdout(Redactor::new()),
+        output_file: Some(dir.path().join("github_output")),
+        summary_file: Some(dir.path().join("github_step_summary")),
+        workspace: dir.path().to_path_buf(),
+        cancel: CancellationToken::new(),
+    };
+    println!("── Audit trail and workflow commands (the step's stdout) ──");
+    let report = pipeline::run(&config, &ctx).await;
+    println!("\n── Step outputs ($GITHUB_OUTPUT) ──");
+    for (name, value) in parse_outputs(&read(&dir.path().join("github_output"))) {
+        println!("{name} = {value}");
+    }
+    println!("\n── Job summary ($GITHUB_STEP_SUMMARY) ──");
+    println!(
+        "{}",
+        read(&dir.path().join("github_step_summary")).trim_end()
+    );
+    let events = audit_events(&read(&dir.path().join(AUDIT_LOG)));
+    let verdict = check(
+        &demo.expect,
+        report.status.as_str(),
+        report.exit_code(),
+        &events,
+    );
+    println!();
+    match &verdict {
+        Ok(()) => println!(
+            "✔ Ended as expected: status {}, exit code {}.",
+            demo.expect.status, demo.expect.exit_code
+        ),
+        Err(why) => println!("✘ {why}"),
+    }
+    verdict
+}
+
+/// The inputs a workflow would pass, pointed at the sandbox.
+fn config(sandbox: &Sandbox, demo: &Demo) -> Result<Config, String> {
+    let url = sandbox.api_url();
+    let common = [
+        ("client-id", DEMO_CLIENT_ID),
+        ("client-secret", DEMO_CLIENT_SECRET),
+        ("bot-id", demo.bot_id),
+        ("api-url", url.as_str()),
+        ("login-url", url.as_str()),
+        ("environment", "sandbox"),
+        ("poll-interval-seconds", "0.2"),
+        ("poll-max-interval-seconds", "0.5"),
+        ("timeout-seconds", "30"),
+        ("audit-log", AUDIT_LOG),
+    ];
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for (name, value) in common.iter().chain(demo.inputs) {
+        let key = format!("INPUT_{}", name.to_uppercase());
+        pairs.retain(|(k, _)| *k != key);
+        pairs.push((key, value.to_string()));
+    }
+    Config::from_env_iter(pairs).map_err(|e| format!("the demo's inputs are invalid: {e:?}"))
+}
+
+/// Compares a run's end with what the demo expects.
+fn check(expect: &Expect, status: &str, exit_code: u8, events: &[String]) -> Result<(), String> {
+    if status != expect.status || exit_code != expect.exit_code {
+        return Err(format!(
+            "expected status {} with exit code {}, got status {status} with exit code {exit_code}",
+            expect.status, expect.exit_code
+        ));
+    }
+    let mut rest = events.iter();
+    for wanted in expect.events {
+        if !rest.any(|e| e == wanted) {
+            return Err(format!(
+                "expected the audit events {:?} in this order, got {events:?}",
+                expect.events
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn audit_events(trail: &str) -> Vec<String> {
+    trail
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["event"].as_str().map(str::to_string))
+        .collect()
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+/// `$GITHUB_OUTPUT` in the runner's format: `name=value` or `name<<DELIMITER` … `DELIMITER`.
+fn parse_outputs(text: &str) -> Vec<(String, String)> {
+    let mut outputs = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        if let Some((name, delimiter)) = line.split_once("<<") {
+            let value: Vec<&str> = lines.by_ref().take_while(|l| *l != delimiter).collect();
+            outputs.push((name.to_string(), value.join("\n")));
+        } else if let Some((name, value)) = line.split_once('=') {
+            outputs.push((name.to_string(), value.to_string()));
+        }
+    }
+    outputs
+}
+
+fn rule(title: &str) {
+    println!("\n━━━━ {title} ━━━━");
+}

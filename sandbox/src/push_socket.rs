@@ -43,17 +43,14 @@ pub(crate) async fn serve(shared: Arc<Shared>, channel_id: String, mut socket: W
         .and_then(|d| d.after_ms)
         .map(|ms| start + std::time::Duration::from_millis(ms));
     let mut events_sent: u64 = 0;
-    let write = |frame: &Frame| {
-        let record = PushRecord {
-            channel_id: channel_id.clone(),
-            connection: number,
-            topic: frame.topic.clone(),
-            action_status: frame.action_status,
-            operation_id: frame.operation_id.clone(),
-            at: shared.now(),
-        };
-        shared.with(|state, _| state.push.records.push(record));
-        Message::Text(frame.text.clone().into())
+    // Logged once written, stamped with when the write began.
+    let record = |frame: &Frame, at| PushRecord {
+        channel_id: channel_id.clone(),
+        connection: number,
+        topic: frame.topic.clone(),
+        action_status: frame.action_status,
+        operation_id: frame.operation_id.clone(),
+        at,
     };
     if drop_after_events != Some(0) {
         loop {
@@ -72,9 +69,16 @@ pub(crate) async fn serve(shared: Arc<Shared>, channel_id: String, mut socket: W
                 () = sleep_until_opt(drop_at) => break,
                 () = crate::push::stopped(&mut stop) => break,
             };
-            if socket.send(write(&frame)).await.is_err() {
+            let at = shared.now();
+            if socket
+                .send(Message::Text(frame.text.clone().into()))
+                .await
+                .is_err()
+            {
                 break;
             }
+            let written = record(&frame, at);
+            shared.with(|state, _| state.push.records.push(written));
             if frame.action_status.is_some() {
                 events_sent += 1;
                 if drop_after_events == Some(events_sent) {

@@ -50,6 +50,7 @@ fn version(id: &str, duration_ms: u64, consumes: Vec<ConsumedSpec>) -> VersionSp
         republish: None,
         outcomes: Vec::new(),
         consumes,
+        bot: None,
     }
 }
 
@@ -130,6 +131,9 @@ pub(crate) fn demo() -> Scenario {
         version("1.0", 400, vec![billing(), module()]),
         version("2.0", 600, vec![billing(), payments(), module()]),
     ];
+    for v in &mut bot.versions {
+        v.bot = Some(crate::demo_bots::billing_assistant(&v.id));
+    }
 
     let mut failing = flow(
         DEMO_FAILING_BOT_ID,
@@ -195,7 +199,14 @@ pub(crate) fn demo() -> Scenario {
             name: DEMO_CLIENT_NAME.to_owned(),
             token_ttl_secs: 86_400.0,
         }],
-        flows: vec![bot, failing, locked, deleted, common],
+        flows: vec![
+            bot,
+            failing,
+            locked,
+            deleted,
+            common,
+            crate::demo_bots::order_status_bot(),
+        ],
         skills: vec![
             skill(DEMO_SKILL_BILLING_ID, "Billing", SkillState::Active),
             skill(DEMO_SKILL_PAYMENTS_ID, "Payments", SkillState::Active),

@@ -84,6 +84,13 @@ pub enum FaultKind {
     MalformedJson,
     /// Expires the presented bearer token and answers 401, as if it had run out.
     ExpireToken,
+    /// 403 with the platform's missing-permission envelope, as for a client whose role
+    /// lacks a permission.
+    Forbidden {
+        /// The permission the message names.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        permission: Option<String>,
+    },
 }
 
 fn default_retry_after() -> u64 {
@@ -104,6 +111,7 @@ impl FaultKind {
             FaultKind::DropConnection { .. } => "drop_connection",
             FaultKind::MalformedJson => "malformed_json",
             FaultKind::ExpireToken => "expire_token",
+            FaultKind::Forbidden { .. } => "forbidden",
         }
     }
 }

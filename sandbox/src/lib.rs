@@ -17,7 +17,10 @@
 //! ```
 
 mod behaviour;
+mod bot_script;
+mod bot_session;
 mod default_scenario;
+mod demo_bots;
 mod errors;
 mod faults;
 mod middleware;
@@ -36,12 +39,14 @@ mod scenario;
 mod server;
 mod state;
 
+pub use bot_session::BotSessionRecord;
 pub use default_scenario::{
     DEMO_BOT_ID, DEMO_CLIENT_ID, DEMO_CLIENT_NAME, DEMO_CLIENT_SECRET, DEMO_COMMON_MODULE_ID,
     DEMO_DELETED_BOT_ID, DEMO_FAILING_BOT_ID, DEMO_LOCK_USER_ID, DEMO_LOCK_USER_NAME,
     DEMO_LOCKED_BOT_ID, DEMO_SKILL_BILLING_ID, DEMO_SKILL_DELETED_ID, DEMO_SKILL_INACTIVE_ID,
     DEMO_SKILL_PAYMENTS_ID,
 };
+pub use demo_bots::DEMO_SMOKE_BOT_ID;
 pub use faults::{FaultKind, FaultSpec, RouteMatcher, Trigger};
 pub use middleware::CORRELATION_HEADER;
 pub use notification_spec::{
@@ -52,7 +57,8 @@ pub use records::{
     ActionStatus, FlowSnapshot, OperationOutcome, OperationRecord, OperationSnapshot, RequestRecord,
 };
 pub use scenario::{
-    ClientSpec, ConsumedSpec, EntityRef, ErrorDetail, FlowSpec, PublishBehaviour, PublishFailure,
-    Scenario, ScenarioError, SkillSpec, SkillState, UnknownVersion, VersionSpec,
+    BotEnd, BotReply, BotScript, ClientSpec, ConsumedSpec, EndKind, EntityRef, ErrorDetail,
+    FlowSpec, PublishBehaviour, PublishFailure, ReplyRule, Scenario, ScenarioError, SkillSpec,
+    SkillState, UnknownVersion, VersionSpec,
 };
 pub use server::{Options, Sandbox};

@@ -121,6 +121,16 @@ fn unauthorized(token_sent: bool) -> ApiError {
     }
 }
 
+/// 403 for a permission the caller's role lacks.
+// GUESS: the code and wording of the platform's permission 403s.
+fn forbidden(permission: Option<&str>) -> ApiError {
+    let message = match permission {
+        Some(p) => format!("You are missing the following permission(s): {p}"),
+        None => "You are not authorized to perform the requested action.".to_owned(),
+    };
+    ApiError::new(StatusCode::FORBIDDEN, "missing.permissions", message)
+}
+
 /// Outermost layer: faults, correlation id, error bodies, request log.
 pub(crate) async fn request_layer(
     State(shared): State<Arc<Shared>>,
@@ -197,6 +207,10 @@ pub(crate) async fn request_layer(
         Some(FaultKind::DropConnection {
             after_handler: false,
         }) => return drop_connection().await,
+        Some(FaultKind::Forbidden { permission }) => render(
+            forbidden(permission.as_deref()).into_response(),
+            &correlation,
+        ),
         Some(FaultKind::ExpireToken) => {
             if let Some(token) = &token {
                 shared.with(|state, now| state.expire_token(token, now));

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use crate::behaviour::{ErrorDetail, PublishBehaviour, PublishFailure};
+pub use crate::bot_script::{BotEnd, BotReply, BotScript, EndKind, ReplyRule};
 use crate::faults::FaultSpec;
 use crate::notification_spec::NotificationsSpec;
 
@@ -163,6 +164,9 @@ pub struct VersionSpec {
     /// What dependency tracking says this version consumes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub consumes: Vec<ConsumedSpec>,
+    /// How this version answers in bot flow sessions; none = a generic greeting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot: Option<BotScript>,
 }
 
 /// A resource a flow version consumes (dependency tracking).

@@ -133,6 +133,12 @@ impl Sandbox {
         self.shared.with(|state, _| state.push.records.clone())
     }
 
+    /// Every bot flow session so far, in creation order: which flow and which version
+    /// (the one live when it was created) answered it.
+    pub fn bot_sessions(&self) -> Vec<crate::bot_session::BotSessionRecord> {
+        self.shared.with(|state, _| state.bot_session_records())
+    }
+
     /// A flow as it is now (deleted flows included).
     pub fn flow(&self, id: &str) -> Option<FlowSnapshot> {
         self.shared.with(|state, now| state.snapshot(id, now))

@@ -91,6 +91,8 @@ pub(crate) struct State {
     pub log_requests: bool,
     /// Notification channels, sockets and the push log.
     pub push: PushHub,
+    /// Bot flow sessions, by id.
+    pub bot_sessions: HashMap<String, crate::bot_session::BotSession>,
 }
 
 impl State {
@@ -155,6 +157,7 @@ impl State {
             faults,
             log_requests,
             push: PushHub::new(scenario.notifications),
+            bot_sessions: HashMap::new(),
         })
     }
 

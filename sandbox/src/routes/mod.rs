@@ -14,6 +14,7 @@ mod dependencies;
 mod flows;
 mod notifications;
 mod skills;
+mod textbots;
 
 /// Every route, behind the auth layer (`/api/v2/...`) and the request layer (all).
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
@@ -31,6 +32,14 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/api/v2/architect/dependencytracking/consumedresources",
             get(dependencies::consumed),
+        )
+        .route(
+            "/api/v2/textbots/botflows/sessions",
+            post(textbots::create_session),
+        )
+        .route(
+            "/api/v2/textbots/botflows/sessions/{session_id}/turns",
+            post(textbots::turn),
         )
         .merge(notifications::api_routes())
         .route_layer(from_fn_with_state(shared.clone(), auth_layer));

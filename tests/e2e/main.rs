@@ -8,6 +8,7 @@ mod outcomes;
 mod ran;
 mod rollback;
 mod runner;
+mod smoke;
 mod soak;
 mod soak_case;
 mod transport;

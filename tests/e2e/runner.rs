@@ -174,7 +174,20 @@ pub struct Running {
 
 /// Starts the Action with these inputs (kebab-case names as in action.yml; later pairs win).
 pub fn start(given: Vec<(String, String)>) -> Running {
+    start_with_files(given, &[])
+}
+
+/// Starts the Action with `files` (workspace-relative path, content) checked out in the
+/// workspace, as a repository's files would be (e.g. a smoke-test file).
+pub fn start_with_files(given: Vec<(String, String)>, files: &[(&str, &str)]) -> Running {
     let ws = Workspace::new();
+    for (path, content) in files {
+        let path = ws.root().join(path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("workspace dirs");
+        }
+        std::fs::write(path, content).expect("workspace file");
+    }
     let mut child = Command::new(env!("CARGO_BIN_EXE_genesys-bot-deploy"))
         .env_clear()
         .envs(environment(&ws, &given))

@@ -109,6 +109,13 @@ impl World {
         self.start_action(extra).finish().await
     }
 
+    /// Runs the Action to its end with `files` in its workspace.
+    pub async fn run_with_files(&self, extra: &[(&str, &str)], files: &[(&str, &str)]) -> Ran {
+        runner::start_with_files(self.inputs(extra), files)
+            .finish()
+            .await
+    }
+
     /// What must never be printed: the client secret and every token the sandbox issued.
     pub fn secrets(&self) -> Vec<String> {
         let mut secrets = self.sandbox.issued_tokens();

@@ -60,6 +60,9 @@ impl Case {
         }
         let faults: Vec<Value> = (0..rng.usize(..=4)).map(|_| fault(&mut rng)).collect();
         add_faults(&mut s, faults);
+        if rng.u8(..4) == 0 {
+            s["notifications"] = push_fault(&mut rng);
+        }
 
         let mut inputs: Vec<(String, String)> = vec![
             ("timeout-seconds".into(), rng.u8(1..=3).to_string()),
@@ -140,4 +143,16 @@ fn fault(rng: &mut fastrand::Rng) -> Value {
         }
     }
     f
+}
+
+/// A fault of the push channel (`wait-mode` `auto` waits by push when it can).
+fn push_fault(rng: &mut fastrand::Rng) -> Value {
+    match rng.u8(..6) {
+        0 => json!({ "drop_socket": { "after_events": rng.u8(..=3), "first": rng.u8(1..=2) } }),
+        1 => json!({ "drop_socket": { "after_ms": rng.u64(50..=800) } }),
+        2 => json!({ "suppress_events": if rng.bool() { "all" } else { "terminal" } }),
+        3 => json!({ "refuse_channels": { "first": rng.u8(1..=2) } }),
+        4 => json!({ "reject_topics": [{ "topic": "v2.flows.*" }] }),
+        _ => json!({ "slow_handshake": { "delay_ms": rng.u64(100..=1500) } }),
+    }
 }

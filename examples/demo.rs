@@ -11,7 +11,8 @@ use genesys_bot_deploy::github::Console;
 use genesys_bot_deploy::pipeline::{self, RunContext};
 use genesys_bot_deploy::redact::Redactor;
 use genesys_sandbox::{
-    DEMO_BOT_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_FAILING_BOT_ID, Sandbox, Scenario,
+    DEMO_BOT_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_FAILING_BOT_ID, DEMO_SMOKE_BOT_ID,
+    Sandbox, Scenario,
 };
 use std::path::Path;
 use std::process::ExitCode;
@@ -47,13 +48,17 @@ struct Expect {
 /// The deployments, in order.
 const DEMOS: &[Demo] = &[
     Demo {
-        title: "A deployment that succeeds",
+        title: "A deployment that succeeds and passes its smoke test",
         story: "Billing Assistant serves version 1.0; version 2.0 is checked in. The Action checks \
                 the skills and the module it uses, publishes 2.0, waits for the publish to \
-                finish and proves 2.0 is live.",
+                finish, proves 2.0 is live, then holds the conversations of \
+                examples/smoke/billing.yml with it: 2.0 answers every one as expected.",
         bot_id: DEMO_BOT_ID,
-        inputs: &[],
-        files: &[],
+        inputs: &[("smoke-test", "examples/smoke/billing.yml")],
+        files: &[(
+            "examples/smoke/billing.yml",
+            include_str!("smoke/billing.yml"),
+        )],
         expect: Expect {
             status: "published",
             exit_code: 0,
@@ -61,6 +66,8 @@ const DEMOS: &[Demo] = &[
                 "deployment_started",
                 "dependency_validation_passed",
                 "publish_triggered",
+                "smoke_test_started",
+                "smoke_test_passed",
                 "deployment_success",
                 "metrics",
             ],
@@ -82,6 +89,32 @@ const DEMOS: &[Demo] = &[
                 "publish_triggered",
                 "deployment_failed",
                 "rollback_not_needed",
+                "metrics",
+            ],
+        },
+    },
+    Demo {
+        title: "A new version that fails its smoke test is rolled back",
+        story: "Order Status Bot serves version 1.0; version 2.0 publishes without error, but \
+                answers a billing question with order talk instead of handing it to the \
+                billing team. The smoke test of examples/smoke/orders.yml catches it, and the \
+                Action publishes 1.0 again and proves it is live.",
+        bot_id: DEMO_SMOKE_BOT_ID,
+        inputs: &[("smoke-test", "examples/smoke/orders.yml")],
+        files: &[(
+            "examples/smoke/orders.yml",
+            include_str!("smoke/orders.yml"),
+        )],
+        expect: Expect {
+            status: "rolled-back",
+            exit_code: 1,
+            events: &[
+                "deployment_started",
+                "publish_triggered",
+                "smoke_test_started",
+                "smoke_test_failed",
+                "rollback_started",
+                "rollback_completed",
                 "metrics",
             ],
         },

@@ -205,3 +205,12 @@ fn every_malformed_json_file_names_line_column_and_fault() {
         assert_eq!(json_error(text), expected, "for:\n{text}");
     }
 }
+
+#[test]
+fn the_example_files_are_valid() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/smoke");
+    for (name, conversations) in [("billing.yml", 2), ("orders.yml", 2)] {
+        let suite = load(&examples.join(name), name).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(suite.conversations.len(), conversations, "{name}");
+    }
+}

@@ -191,7 +191,8 @@ impl Console {
     /// Tells the runner to mask a value in every later log line, then remembers it locally
     /// so our own outputs never show it either. The one line that must carry the secret.
     pub fn mask(&self, secret: &str) {
-        if secret.trim().is_empty() {
+        // Once per value: the runner already hides it, and a second line adds nothing.
+        if secret.trim().is_empty() || self.redactor.knows(secret) {
             return;
         }
         self.raw(&format!("::add-mask::{}", escape_data(secret)));

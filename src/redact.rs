@@ -33,6 +33,15 @@ impl Redactor {
         }
     }
 
+    /// Whether this value is already hidden.
+    pub fn knows(&self, secret: &str) -> bool {
+        self.secrets
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .any(|s| s == secret)
+    }
+
     /// The text with every known secret replaced by [`MASK`].
     pub fn redact(&self, text: &str) -> String {
         let secrets = self.secrets.read().unwrap_or_else(|e| e.into_inner());

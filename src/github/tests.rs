@@ -98,6 +98,7 @@ fn console_masks_then_redacts() {
     let buffer = Buffer::default();
     let console = Console::new(buffer.writer(), Redactor::new());
     console.mask("tok-secret-1");
+    console.mask("tok-secret-1");
     console.line("Authorization: Bearer tok-secret-1");
     assert_eq!(
         buffer.contents(),

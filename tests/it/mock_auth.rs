@@ -119,10 +119,16 @@ async fn a_token_that_expires_mid_wait_is_refreshed_before_use() {
         .as_u64()
         .expect("count");
     assert!(fetched >= 2, "token fetched {fetched} time(s)");
+    // The mock hands out the same token each time: each distinct value is masked once.
     assert_eq!(
-        ran.stdout.matches("::add-mask::").count() as u64,
-        fetched + 1,
-        "secret and every token masked"
+        ran.stdout
+            .lines()
+            .filter(|l| l.starts_with("::add-mask::"))
+            .collect::<Vec<_>>(),
+        [
+            format!("::add-mask::{SECRET}"),
+            format!("::add-mask::{TOKEN}")
+        ],
     );
     ran.assert_no_secrets();
     token.assert_async().await;

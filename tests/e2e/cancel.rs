@@ -34,6 +34,29 @@ async fn sigterm_before_the_publish_publishes_nothing() {
 }
 
 #[tokio::test]
+async fn sigterm_as_soon_as_the_run_starts_is_a_cancellation_not_a_kill() {
+    // The first audit line is printed before the run first waits on anything: a signal
+    // right after it must already be handled (outputs and summary written), not kill the
+    // process with the default action.
+    let world = World::start(scenario()).await;
+    let mut action = world.start_action(&[]);
+    action
+        .wait_for_event("deployment_started")
+        .await
+        .expect("the run started");
+    action.terminate().await;
+    let ran = action.finish().await;
+    assert!(ran.code.is_some(), "killed by the signal\n{ran}");
+    ran.assert_outcome(
+        1,
+        "cancelled",
+        &["deployment_started", "deployment_cancelled", "metrics"],
+        &world.secrets(),
+    );
+    assert!(world.publishes().is_empty(), "{}", world.log());
+}
+
+#[tokio::test]
 async fn sigterm_while_a_publish_runs_on_reports_it_unknown() {
     let mut s = scenario();
     version(&mut s, "2.0")["publish"] = json!("never_finishes");

@@ -79,7 +79,11 @@ async fn run_case(case: Case) -> Result<String, String> {
     let world = World::start(case.scenario.clone()).await;
     let was_live = world.live();
     let mut action = world.start_action(&case.extra());
-    if case.sigterm && action.wait_for_event("publish_triggered").await.is_some() {
+    if let Some(event) = case.sigterm
+        && action.wait_for_event(event).await.is_some()
+    {
+        // The run may end just after printing the line; a signal to an exited child that has
+        // not been waited for yet is harmless.
         action.terminate().await;
     }
     let ran = action.finish().await;
@@ -90,7 +94,7 @@ async fn run_case(case: Case) -> Result<String, String> {
     }
     Err(format!(
         "=== soak case broke: {}\nreproduce: SOAK_CASE={} cargo test --test e2e -- --ignored soak\n\
-         sigterm: {}\ninputs: {:?}\nscenario: {}\n--- sandbox requests\n{}\n{ran}",
+         sigterm after: {:?}\ninputs: {:?}\nscenario: {}\n--- sandbox requests\n{}\n{ran}",
         broken.join("; "),
         case.seed,
         case.sigterm,

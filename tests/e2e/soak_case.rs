@@ -20,6 +20,15 @@ const ROUTES: &[Option<&str>] = &[
     Some("POST /api/v2/notifications/**"),
 ];
 
+/// Audit events after which a case may send SIGTERM: before the publish, right after it,
+/// and while waiting.
+const SIGTERM_AFTER: &[&str] = &[
+    "deployment_started",
+    "publish_triggered",
+    "publish_triggered",
+    "publish_status",
+];
+
 /// 5xx statuses the client retries (501 is not retried; the Action's tests cover it).
 const SERVER_ERRORS: &[u16] = &[500, 502, 503, 504];
 
@@ -29,8 +38,8 @@ pub struct Case {
     pub seed: u64,
     pub scenario: Value,
     pub inputs: Vec<(String, String)>,
-    /// Send SIGTERM once `publish_triggered` is printed.
-    pub sigterm: bool,
+    /// Send SIGTERM once the audit line of this event is printed.
+    pub sigterm: Option<&'static str>,
 }
 
 impl Case {
@@ -85,7 +94,7 @@ impl Case {
             seed,
             scenario: s,
             inputs,
-            sigterm: rng.u8(..10) == 0,
+            sigterm: (rng.u8(..8) == 0).then(|| SIGTERM_AFTER[rng.usize(..SIGTERM_AFTER.len())]),
         }
     }
 

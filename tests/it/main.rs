@@ -10,3 +10,4 @@ mod mock_publish;
 mod mock_resilience;
 mod mock_rollback;
 mod mock_smoke;
+mod mock_smoke_file;

@@ -8,9 +8,9 @@ use serde_json::{Value, json};
 
 const SESSIONS: &str = "/api/v2/textbots/botflows/sessions";
 const TURNS: &str = "/api/v2/textbots/botflows/sessions/s-1/turns";
-const SMOKE_FILE: &str = "bots/smoke.yml";
+pub(crate) const SMOKE_FILE: &str = "bots/smoke.yml";
 
-const SMOKE: &str = "\
+pub(crate) const SMOKE: &str = "\
 version: 1
 conversations:
   - name: Pays a bill
@@ -109,7 +109,7 @@ async fn rolled_back(api: &mut Api) -> Mock {
     rollback
 }
 
-async fn run_smoke(api: &Api, file: &str, extra: &[(&str, &str)]) -> Ran {
+pub(crate) async fn run_smoke(api: &Api, file: &str, extra: &[(&str, &str)]) -> Ran {
     let mut inputs = vec![
         ("INPUT_SMOKE-TEST", SMOKE_FILE),
         ("INPUT_WAIT-MODE", "poll"),
@@ -382,67 +382,4 @@ async fn a_missing_session_permission_fails_the_gate_and_names_the_permission() 
     );
     turns.assert_async().await;
     rollback.assert_async().await;
-}
-
-#[tokio::test]
-async fn a_malformed_smoke_test_file_is_a_bad_input_and_nothing_is_sent() {
-    let mut api = Api::new().await;
-    let anything = api
-        .server
-        .mock("POST", Matcher::Any)
-        .expect(0)
-        .create_async()
-        .await;
-    let reads = api
-        .server
-        .mock("GET", Matcher::Any)
-        .expect(0)
-        .create_async()
-        .await;
-    let broken = SMOKE.replace("contains: pay online", "contain: pay online");
-
-    let ran = run_smoke(&api, &broken, &[]).await;
-
-    assert_eq!(ran.report.exit_code(), 1);
-    assert_eq!(ran.output("status"), "failed");
-    assert_eq!(ran.output("api-requests"), "0");
-    let error = "input 'smoke-test' (INPUT_SMOKE-TEST): expected a valid conversations file (bots/smoke.yml line 8, column 11: conversations[0].turns[1].bot: unknown field `contain`, expected one of `text`, `contains`, `matches`, `quick_replies`, `ends`, `reason`), got \"bots/smoke.yml\"";
-    assert!(
-        ran.stdout.contains(&format!(
-            "::error title=Invalid input 'smoke-test'::{error}"
-        )),
-        "{}",
-        ran.stdout
-    );
-    assert_eq!(ran.output("validation-errors"), json!([error]).to_string());
-    assert_eq!(ran.events(), ["deployment_failed", "metrics"]);
-    anything.assert_async().await;
-    reads.assert_async().await;
-}
-
-#[tokio::test]
-async fn a_dry_run_checks_the_file_and_says_what_would_run() {
-    let mut api = Api::new().await;
-    api.token(3600.0).await;
-    api.get_flow(&flow(Some("2.0"), Some("3.0"), None), 1).await;
-    api.consumed(&[]).await;
-    let sessions = api
-        .server
-        .mock("POST", Matcher::Regex("^/api/v2/textbots/".into()))
-        .expect(0)
-        .create_async()
-        .await;
-
-    let ran = run_smoke(&api, SMOKE, &[("INPUT_DRY-RUN", "true")]).await;
-
-    assert_eq!(ran.report.exit_code(), 0);
-    assert_eq!(ran.output("status"), "dry-run");
-    let step = "Once it is live, hold 1 smoke-test conversation(s) from bots/smoke.yml with it: \"Pays a bill\" (2 turns). Any that fails (or cannot run) fails the deployment.";
-    assert!(
-        ran.summary.contains(&format!("3. {step}")),
-        "{}",
-        ran.summary
-    );
-    assert_eq!(ran.event("dry_run_completed")["details"]["plan"][2], step);
-    sessions.assert_async().await;
 }

@@ -24,22 +24,42 @@ pub(super) fn finish(
     report
 }
 
+/// What is known of a run whose inputs were rejected: enough to label its audit lines and
+/// write them where the user asked.
+#[derive(Debug, Clone, Copy)]
+pub struct KnownInputs<'a> {
+    /// The bot id, when that input was valid ("" otherwise).
+    pub bot_id: &'a str,
+    /// The environment label.
+    pub environment: &'a str,
+    /// The audit-log input, when given.
+    pub audit_log: Option<&'a std::path::Path>,
+}
+
+impl Default for KnownInputs<'_> {
+    fn default() -> Self {
+        KnownInputs {
+            bot_id: "",
+            environment: "production",
+            audit_log: None,
+        }
+    }
+}
+
 /// Ends a run whose inputs were rejected: nothing was sent. One annotation per bad input.
-pub fn reject_inputs(
-    errors: &ConfigError,
-    bot_id: &str,
-    environment: &str,
-    ctx: &RunContext,
-) -> Report {
+pub fn reject_inputs(errors: &ConfigError, known: &KnownInputs<'_>, ctx: &RunContext) -> Report {
     let deployment_id = uuid::Uuid::new_v4().to_string();
+    let audit_path = known.audit_log.map(|p| ctx.workspace.join(p));
+    let (bot_id, environment) = (known.bot_id, known.environment);
     let audit = Auditor::new(
         ctx.console.clone(),
-        None,
+        audit_path.as_deref(),
         &deployment_id,
         bot_id,
         environment,
     );
     let mut report = Report::new(deployment_id, bot_id.to_string(), environment.to_string());
+    report.audit_log = known.audit_log.map(|p| p.display().to_string());
     report.validation_errors = errors.0.iter().map(ToString::to_string).collect();
     for error in &errors.0 {
         ctx.console.annotate(

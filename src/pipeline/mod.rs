@@ -13,7 +13,7 @@ mod smoke;
 pub mod summary;
 pub mod wait;
 
-pub use finish::reject_inputs;
+pub use finish::{KnownInputs, reject_inputs};
 pub use outcome::{LiveVersion, Report, Status};
 
 use crate::audit::{Auditor, Entry, event};
@@ -79,7 +79,7 @@ where
                 value: None,
                 allowed: format!("readable INPUT_* variables ({e})"),
             };
-            return reject_inputs(&ConfigError(vec![error]), "", "production", ctx);
+            return reject_inputs(&ConfigError(vec![error]), &KnownInputs::default(), ctx);
         }
     };
     if let Some(secret) = raw.client_secret.as_deref() {
@@ -96,9 +96,23 @@ where
         .as_deref()
         .and_then(|e| crate::config::parse::label(e).ok())
         .unwrap_or_else(|| "production".into());
+    // The audit trail goes to its file even when other inputs are bad.
+    let audit_log = raw
+        .audit_log
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(std::path::PathBuf::from);
     match Config::try_from(raw) {
         Ok(config) => run(&config, ctx).await,
-        Err(errors) => reject_inputs(&errors, &bot, &environment, ctx),
+        Err(errors) => {
+            let known = KnownInputs {
+                bot_id: &bot,
+                environment: &environment,
+                audit_log: audit_log.as_deref(),
+            };
+            reject_inputs(&errors, &known, ctx)
+        }
     }
 }
 
@@ -147,7 +161,14 @@ pub async fn run(config: &Config, ctx: &RunContext) -> Report {
     // A malformed smoke-test file is a bad input: found before any request, like the others.
     let smoke = match load_smoke_test(config, ctx) {
         Ok(smoke) => smoke,
-        Err(error) => return reject_inputs(&error, &config.bot_id, &config.environment, ctx),
+        Err(error) => {
+            let known = KnownInputs {
+                bot_id: &config.bot_id,
+                environment: &config.environment,
+                audit_log: config.audit_log.as_deref(),
+            };
+            return reject_inputs(&error, &known, ctx);
+        }
     };
     let deployment_id = uuid::Uuid::new_v4().to_string();
     let audit_path = config.audit_log.as_ref().map(|p| ctx.workspace.join(p));

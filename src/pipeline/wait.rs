@@ -44,7 +44,7 @@ pub struct WaitFor<'a> {
 /// Whether `op`, seen on the flow after our request, is the operation we wait for.
 ///
 /// The publish answer's id and `currentOperation.id` are not documented to match
-/// (genesys-api.md [VERIFY] item 2), so an operation counts as ours when its id is ours,
+/// (genesys-api.md, open question 2 marked VERIFY), so an operation counts as ours when its id is ours,
 /// or when it is a publish that is not the one the flow showed before we published.
 pub fn is_ours(op: &Operation, wanted: &WaitFor<'_>) -> bool {
     if wanted.any_action {

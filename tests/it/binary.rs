@@ -91,6 +91,7 @@ async fn bad_inputs_are_annotated_one_by_one_and_nothing_is_sent() {
             ("INPUT_TIMEOUT-SECONDS", "forever"),
             ("INPUT_DRY-RUN", "yes"),
             ("INPUT_REGION", ""),
+            ("INPUT_AUDIT-LOG", "logs/audit.jsonl"),
         ],
         true,
     );
@@ -115,6 +116,13 @@ async fn bad_inputs_are_annotated_one_by_one_and_nothing_is_sent() {
     );
     let outputs = parse_outputs(&ws.read("set_output"));
     assert_eq!(outputs["status"], "failed");
+    assert_eq!(outputs["audit-log"], "logs/audit.jsonl");
+    let audit_lines: Vec<&str> = stdout.lines().filter(|l| l.starts_with('{')).collect();
+    assert_eq!(
+        ws.read("logs/audit.jsonl").lines().collect::<Vec<_>>(),
+        audit_lines,
+        "the audit file holds the same lines"
+    );
     let errors: Vec<String> =
         serde_json::from_str(&outputs["validation-errors"]).expect("JSON array");
     assert_eq!(errors.len(), 3);

@@ -2,6 +2,7 @@
 //! push, and fall back to polling — with a warning that says why — when it cannot be had.
 
 use super::Deployment;
+use super::wait::safety_net_interval;
 use crate::config::WaitMode;
 use crate::genesys::notifications::PushError;
 
@@ -22,10 +23,13 @@ impl Deployment<'_> {
             Ok(events) => {
                 self.push = Some(events);
                 let mode = match self.config.wait_mode {
-                    WaitMode::Push => "push",
-                    _ => "push with a safety-net poll every 10 s",
+                    WaitMode::Push => "push".to_string(),
+                    _ => format!(
+                        "push with a safety-net read every {} s",
+                        safety_net_interval(self.config.poll_max_interval).as_secs_f64()
+                    ),
                 };
-                self.report.wait_channel = Some(mode.into());
+                self.report.wait_channel = Some(mode);
             }
             Err(error) => {
                 let hint = match &error {

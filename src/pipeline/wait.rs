@@ -69,9 +69,12 @@ pub fn next_interval(current: Duration, max: Duration) -> Duration {
     current.mul_f64(1.5).min(max)
 }
 
-/// How often the safety-net poll reads the flow while push is live (`wait-mode: auto`): a
-/// missed event costs seconds, never the deadline.
-pub const SAFETY_NET_INTERVAL: Duration = Duration::from_secs(10);
+/// How often the safety-net poll reads the flow while push is live (`wait-mode: auto`):
+/// twice the largest poll interval, 10 s with the defaults — slow enough to cost next to
+/// nothing, quick enough that a missed event costs seconds, never the deadline.
+pub fn safety_net_interval(poll_max_interval: Duration) -> Duration {
+    poll_max_interval * 2
+}
 
 /// What woke the wait.
 enum Wake {
@@ -95,7 +98,7 @@ impl Deployment<'_> {
         if self.push.is_some() {
             return match self.config.wait_mode {
                 WaitMode::Push => Duration::MAX,
-                _ => SAFETY_NET_INTERVAL,
+                _ => safety_net_interval(self.config.poll_max_interval),
             };
         }
         let pause = *interval;

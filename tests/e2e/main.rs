@@ -5,6 +5,7 @@
 
 mod cancel;
 mod outcomes;
+mod push;
 mod ran;
 mod rollback;
 mod runner;

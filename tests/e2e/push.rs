@@ -154,10 +154,8 @@ async fn a_missed_event_costs_a_safety_net_read_not_the_deadline() {
     let ran = world.run(&[("timeout-seconds", "30")]).await;
     assert_published(&ran, &world);
     assert_eq!(metrics(&ran)["decided_by"], "poll", "{ran}");
-    // The safety net reads every 2 × poll-max-interval-seconds (0.4 s here), so the run ends
-    // long before its 30 s deadline.
-    let took = metrics(&ran)["duration_ms"].as_u64().expect("duration");
-    assert!(took < 15_000, "took {took} ms\n{ran}");
+    // Had the wait run into its deadline, rule 7 would have rolled the live target back:
+    // `published` proves the safety-net read (every 0.4 s here) found the finish first.
 }
 
 #[tokio::test]

@@ -4,7 +4,6 @@
 //! `docs/benchmarks.md`. It measures and reports; it never fails on a figure.
 //!
 //! ```sh
-//! cargo build --release -p genesys-bot-deploy
 //! cargo bench --bench deploy              # the full bench, a few minutes
 //! cargo bench --bench deploy -- --quick   # the smoke variant, prints only
 //! ```
@@ -111,24 +110,23 @@ async fn measure(settings: &Settings) -> report::Results {
     eprintln!("dependency check: {} runs", settings.runs);
     let dependencies = checks::dependencies(settings).await;
     let process = match process::action_binary() {
-        Some(binary) => {
+        Ok(binary) => {
             eprintln!("start-up and memory: {}", binary.display());
-            Some(process::measure(&binary, settings).await)
+            Ok(process::measure(&binary, settings).await)
         }
-        None => {
-            eprintln!(
-                "start-up and memory: no release binary; run cargo build --release -p genesys-bot-deploy"
-            );
-            None
+        Err(why) => {
+            eprintln!("start-up and memory: not measured: {why}");
+            Err(why)
         }
     };
     eprintln!("429 storm: {} runs", settings.runs);
-    let storm = checks::storm(settings).await;
+    let (storm, calm) = checks::storm(settings).await;
     report::Results {
         modes,
         dependencies,
         process,
         storm,
+        calm,
         bench_s: 0.0,
     }
 }

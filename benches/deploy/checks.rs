@@ -90,6 +90,9 @@ pub struct StormRun {
     pub publish_s: f64,
     /// Requests answered 429 (wasted).
     pub wasted: usize,
+    /// Of those, the ones that arrived while the publish was running (their waits overlap
+    /// the publish rather than add to the run).
+    pub during_publish: usize,
     /// All requests.
     pub requests: usize,
     /// The run's status.
@@ -110,49 +113,68 @@ pub const STORM_RETRY_AFTER_S: u64 = 1;
 /// Publish duration in the storm, ms.
 pub const STORM_PUBLISH_MS: u64 = 2000;
 
-/// `settings.runs` full deployments at once, each on its own sandbox with seed 1, 2, ...
-pub async fn storm(settings: &Settings) -> Vec<StormRun> {
-    let mut tasks = Vec::new();
-    for seed in 1..=settings.runs as u64 {
-        let latency_ms = settings.latency_ms;
-        tasks.push(tokio::spawn(async move {
-            let bot = common::uuid(0x429, 0);
-            let mut faults = common::latency_fault(latency_ms);
-            faults.push(
-                json!({ "kind": "rate_limit", "probability": STORM_PROBABILITY,
-                "seed": seed, "retry_after_secs": STORM_RETRY_AFTER_S }),
-            );
-            let sandbox = common::start(common::scenario(
-                vec![common::bot(&bot, STORM_PUBLISH_MS)],
-                Vec::new(),
-                faults,
-            ))
-            .await;
-            let vars = common::inputs(&sandbox, &bot, &[("INPUT_MAX-RETRIES", "20")]);
-            let run = common::run_in_process(common::config(vars)).await;
-            let requests = sandbox.requests();
-            let operations = sandbox.operations();
-            sandbox.shutdown().await;
-            let wasted = requests.iter().filter(|r| r.status == 429).count();
-            let publish_s = operations
-                .iter()
-                .filter_map(|op| Some(op.completed_at?.saturating_sub(op.started_at)))
-                .map(|d| d.as_secs_f64())
-                .sum();
-            StormRun {
-                seed,
-                total_s: run.wall.as_secs_f64(),
-                told_to_wait_s: (wasted as u64 * STORM_RETRY_AFTER_S) as f64,
-                publish_s,
-                wasted,
-                requests: requests.len(),
-                status: run.report.status.as_str().to_string(),
-            }
-        }));
+/// One full deployment, with the storm when `seed` is set, calm otherwise.
+async fn deploy_through(seed: Option<u64>, latency_ms: u64) -> StormRun {
+    let bot = common::uuid(0x429, 0);
+    let mut faults = common::latency_fault(latency_ms);
+    if let Some(seed) = seed {
+        faults.push(
+            json!({ "kind": "rate_limit", "probability": STORM_PROBABILITY,
+            "seed": seed, "retry_after_secs": STORM_RETRY_AFTER_S }),
+        );
     }
-    let mut runs = Vec::new();
-    for task in tasks {
-        runs.push(task.await.expect("a storm run does not panic"));
+    let sandbox = common::start(common::scenario(
+        vec![common::bot(&bot, STORM_PUBLISH_MS)],
+        Vec::new(),
+        faults,
+    ))
+    .await;
+    let vars = common::inputs(&sandbox, &bot, &[("INPUT_MAX-RETRIES", "20")]);
+    let run = common::run_in_process(common::config(vars)).await;
+    let requests = sandbox.requests();
+    let operations = sandbox.operations();
+    sandbox.shutdown().await;
+    let limited: Vec<_> = requests.iter().filter(|r| r.status == 429).collect();
+    let publishing = |at| {
+        operations
+            .iter()
+            .any(|op| at >= op.started_at && op.completed_at.is_none_or(|end| at <= end))
+    };
+    let publish_s = operations
+        .iter()
+        .filter_map(|op| Some(op.completed_at?.saturating_sub(op.started_at)))
+        .map(|d| d.as_secs_f64())
+        .sum();
+    StormRun {
+        seed: seed.unwrap_or(0),
+        total_s: run.wall.as_secs_f64(),
+        told_to_wait_s: (limited.len() as u64 * STORM_RETRY_AFTER_S) as f64,
+        publish_s,
+        wasted: limited.len(),
+        during_publish: limited.iter().filter(|r| publishing(r.at)).count(),
+        requests: requests.len(),
+        status: run.report.status.as_str().to_string(),
     }
-    runs
+}
+
+/// `settings.runs` deployments through the storm (seeds 1, 2, ...) and as many calm ones,
+/// all at once, each on its own sandbox.
+pub async fn storm(settings: &Settings) -> (Vec<StormRun>, Vec<StormRun>) {
+    let latency_ms = settings.latency_ms;
+    let seeds = 1..=settings.runs as u64;
+    let stormy: Vec<_> = seeds
+        .clone()
+        .map(|seed| tokio::spawn(deploy_through(Some(seed), latency_ms)))
+        .collect();
+    let calm: Vec<_> = seeds
+        .map(|_| tokio::spawn(deploy_through(None, latency_ms)))
+        .collect();
+    let (mut storm_runs, mut calm_runs) = (Vec::new(), Vec::new());
+    for task in stormy {
+        storm_runs.push(task.await.expect("a storm run does not panic"));
+    }
+    for task in calm {
+        calm_runs.push(task.await.expect("a calm run does not panic"));
+    }
+    (storm_runs, calm_runs)
 }

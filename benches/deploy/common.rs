@@ -137,6 +137,8 @@ pub struct InProcess {
     pub report: Report,
     /// Stdout, line by line, stamped.
     pub lines: Vec<(Instant, String)>,
+    /// When `pipeline::run` was called (the report's phase times count from about here).
+    pub started: Instant,
     /// How long it took.
     pub wall: Duration,
 }
@@ -163,7 +165,7 @@ pub async fn run_in_process(config: Config) -> InProcess {
     InProcess {
         report,
         lines,
-
+        started,
         wall,
     }
 }

@@ -17,8 +17,13 @@ pub struct ModeResult {
     pub name: String,
     /// Detection latency, seconds.
     pub latency: Stats,
-    /// Status requests per minute of waiting (all deployments together).
+    /// Status requests per minute of waiting (all deployments together): reads of the flow
+    /// plus notification calls.
     pub per_minute: f64,
+    /// The same without the notification calls: reads of the flow only.
+    pub reads_per_minute: f64,
+    /// Notification calls (channel, subscription, socket) per deployment.
+    pub push_calls: f64,
     /// Deployments measured.
     pub measured: usize,
     /// Deployments that did not publish or whose finish was not seen.
@@ -117,7 +122,17 @@ pub async fn measure_mode(mode: &str, settings: &Settings) -> (ModeResult, Vec<u
         let by = run.report.decided_by.unwrap_or("?").to_string();
         *decided.entry(by).or_default() += 1;
         latencies.push(common::secs_between(epoch + completed, seen));
-        let end = seen.saturating_duration_since(epoch);
+        // The wait goes on after the line when push saw the finish: one read confirms it.
+        // Count up to the end of the `wait` phase, whichever is later.
+        let wait_end = run
+            .report
+            .phases
+            .iter()
+            .find(|p| p.name == "wait")
+            .map(|p| run.started + Duration::from_millis(p.started_ms + p.duration_ms + 1));
+        let end = wait_end
+            .map_or(seen, |w| w.max(seen))
+            .saturating_duration_since(epoch);
         let path = format!("/api/v2/flows/{bot}");
         status_reads += requests
             .iter()
@@ -127,15 +142,19 @@ pub async fn measure_mode(mode: &str, settings: &Settings) -> (ModeResult, Vec<u
         waited += end.saturating_sub(op.started_at);
     }
     let push_calls = requests.iter().filter(|r| is_notification(&r.path)).count();
-    let per_minute = if waited.is_zero() {
-        0.0
-    } else {
-        (status_reads + push_calls) as f64 * 60.0 / waited.as_secs_f64()
+    let rate = |n: usize| {
+        if waited.is_zero() {
+            0.0
+        } else {
+            n as f64 * 60.0 / waited.as_secs_f64()
+        }
     };
     let result = ModeResult {
         name: mode.to_string(),
         latency: Stats::of(&latencies),
-        per_minute,
+        per_minute: rate(status_reads + push_calls),
+        reads_per_minute: rate(status_reads),
+        push_calls: push_calls as f64 / bots.len() as f64,
         measured: latencies.len(),
         failed,
         decided_by: join_counts(&decided),
@@ -173,6 +192,8 @@ pub fn naive(every: Duration, durations_ms: &[u64], latency_ms: u64) -> ModeResu
         name: format!("naive {} s", every.as_secs()),
         latency: Stats::of(&latencies),
         per_minute: 60.0 / t,
+        reads_per_minute: 60.0 / t,
+        push_calls: 0.0,
         measured: latencies.len(),
         failed: 0,
         decided_by: "computed".into(),

@@ -13,16 +13,44 @@ use std::time::{Duration, Instant};
 /// The argument that turns this binary into the RSS helper.
 pub const RSS_HELPER_FLAG: &str = "--rss-helper";
 
-/// The release binary, if it has been built.
-pub fn action_binary() -> Option<PathBuf> {
+/// The release binary as `cargo build --release -p genesys-bot-deploy` makes it.
+///
+/// Not `target/release/genesys-bot-deploy`: `cargo bench` rebuilds that file with the
+/// dev-dependencies' features unified in (tokio's multi-thread runtime, process, ...), which
+/// is not the shipped binary. So the bench builds the real one into its own target directory
+/// (its own build lock, so no deadlock with the running `cargo bench`); `BENCH_ACTION_BIN`
+/// names another binary instead.
+pub fn action_binary() -> Result<PathBuf, String> {
     if let Some(path) = std::env::var_os("BENCH_ACTION_BIN") {
-        return Some(PathBuf::from(path));
+        return Ok(PathBuf::from(path));
     }
-    // The bench runs as target/release/deps/deploy-<hash>.
-    let exe = std::env::current_exe().ok()?;
-    let release = exe.parent()?.parent()?;
-    let path = release.join("genesys-bot-deploy");
-    path.is_file().then_some(path)
+    // The bench runs as <target>/release/deps/deploy-<hash>.
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let target = exe
+        .ancestors()
+        .nth(3)
+        .ok_or("the bench is not under a target directory")?;
+    let target_dir = target.join("bench-action");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    eprintln!(
+        "building the release binary into {} (cargo build --release -p genesys-bot-deploy)",
+        target_dir.display()
+    );
+    let status = std::process::Command::new(cargo)
+        .args(["build", "--release", "--locked", "-p", "genesys-bot-deploy"])
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    let path = target_dir.join("release/genesys-bot-deploy");
+    if status.success() && path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!("cargo build --release failed ({status})"))
+    }
 }
 
 /// `RSS_HELPER_FLAG <binary>`: runs the binary with this process's environment, its output

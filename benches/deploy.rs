@@ -32,7 +32,15 @@ fn settings(args: &[String]) -> Settings {
         max_publish_ms: if quick { 5_000 } else { 20_000 },
         runs: if quick { 2 } else { 5 },
         write: !quick,
+        modes: detection::MODES.iter().map(|m| m.to_string()).collect(),
     };
+    if let Some(list) = args
+        .iter()
+        .position(|a| a == "--modes")
+        .and_then(|i| args.get(i + 1))
+    {
+        s.modes = list.split(',').map(|m| m.trim().to_string()).collect();
+    }
     let value = |name: &str| {
         args.iter()
             .position(|a| a == name)

@@ -33,6 +33,8 @@ pub struct Settings {
     pub runs: usize,
     /// Write docs/benchmarks.md.
     pub write: bool,
+    /// The wait modes to measure (`poll`, `push`, `auto`, `poll-1s`).
+    pub modes: Vec<String>,
 }
 
 /// A lower-case UUID unique per `(kind, n)`.

@@ -43,6 +43,22 @@ pub fn durations(settings: &Settings) -> Vec<u64> {
         .collect()
 }
 
+/// The wait modes measured by default: the three `wait-mode`s, then polling alone with the
+/// interval held at 1 s (`poll-1s`: what polling could do at 60 requests/min).
+pub const MODES: &[&str] = &["poll", "push", "auto", "poll-1s"];
+
+/// The inputs of a measured mode.
+fn mode_inputs(mode: &str) -> Vec<(&'static str, &str)> {
+    match mode {
+        "poll-1s" => vec![
+            ("INPUT_WAIT-MODE", "poll"),
+            ("INPUT_POLL-INTERVAL-SECONDS", "1"),
+            ("INPUT_POLL-MAX-INTERVAL-SECONDS", "1"),
+        ],
+        other => vec![("INPUT_WAIT-MODE", other)],
+    }
+}
+
 /// When the run's stdout first said the publish was complete.
 fn detected_at(lines: &[(Instant, String)]) -> Option<Instant> {
     lines.iter().find_map(|(at, line)| {
@@ -81,14 +97,9 @@ pub async fn measure_mode(mode: &str, settings: &Settings) -> (ModeResult, Vec<u
     .await;
     let mut tasks = Vec::new();
     for bot in &bots {
-        let vars = common::inputs(
-            &sandbox,
-            bot,
-            &[
-                ("INPUT_WAIT-MODE", mode),
-                ("INPUT_DISCOVER-DEPENDENCIES", "false"),
-            ],
-        );
+        let mut extra = vec![("INPUT_DISCOVER-DEPENDENCIES", "false")];
+        extra.extend(mode_inputs(mode));
+        let vars = common::inputs(&sandbox, bot, &extra);
         let config = common::config(vars);
         tasks.push(tokio::spawn(common::run_in_process(config)));
     }

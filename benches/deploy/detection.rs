@@ -24,6 +24,8 @@ pub struct ModeResult {
     pub reads_per_minute: f64,
     /// Notification calls (channel, subscription, socket) per deployment.
     pub push_calls: f64,
+    /// Mean time from the publish to the end of the wait, s.
+    pub mean_wait_s: f64,
     /// Deployments measured.
     pub measured: usize,
     /// Deployments that did not publish or whose finish was not seen.
@@ -166,6 +168,7 @@ pub async fn measure_mode(mode: &str, settings: &Settings) -> (ModeResult, Vec<u
         per_minute: rate(status_reads + push_calls),
         reads_per_minute: rate(status_reads),
         push_calls: push_calls as f64 / bots.len() as f64,
+        mean_wait_s: waited.as_secs_f64() / latencies.len().max(1) as f64,
         measured: latencies.len(),
         failed,
         decided_by: join_counts(&decided),
@@ -205,6 +208,7 @@ pub fn naive(every: Duration, durations_ms: &[u64], latency_ms: u64) -> ModeResu
         per_minute: 60.0 / t,
         reads_per_minute: 60.0 / t,
         push_calls: 0.0,
+        mean_wait_s: 0.0,
         measured: latencies.len(),
         failed: 0,
         decided_by: "computed".into(),

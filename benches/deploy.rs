@@ -97,11 +97,8 @@ fn main() -> ExitCode {
 async fn measure(settings: &Settings) -> report::Results {
     let mut modes = Vec::new();
     let mut took = Vec::new();
-    for mode in ["poll", "push", "auto"] {
-        eprintln!(
-            "detection: wait-mode {mode}, {} publishes",
-            settings.publishes
-        );
+    for mode in &settings.modes {
+        eprintln!("detection: {mode}, {} publishes", settings.publishes);
         let (result, durations) = detection::measure_mode(mode, settings).await;
         if took.is_empty() {
             took = durations;

@@ -260,7 +260,8 @@ fn storm(out: &mut String, runs: &[StormRun], calm: &[StormRun], s: &Settings) {
          - told to wait = 429s × Retry-After; overhead = total − told to wait − the publish \
          (the issue's definition: 429s on reads made while the publish runs overlap it, so this \
          can go below 0);\n\
-         - serial waits = Retry-After of the 429s outside the publish, which add to the run; \
+         - serial waits = Retry-After of the 429s outside the publish, which add to the run \
+         (unless two concurrent requests wait out the same second); \
          extra = total − the calm median; extra − serial waits = time the storm cost beyond \
          the waits it imposed;\n\
          - wasted = the 429s.\n\n\

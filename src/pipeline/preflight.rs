@@ -77,15 +77,7 @@ impl Deployment<'_> {
                     };
                     return Err(self.fail_before_publish(failure));
                 }
-                Err(error) => {
-                    let failure = Failure::from_api(
-                        "Cannot read the bot",
-                        "reading the bot failed",
-                        &error,
-                        "Retry the workflow.",
-                    );
-                    return Err(self.fail_before_publish(failure));
-                }
+                Err(error) => return Err(self.cannot_read_bot(&error)),
             }
         }
         let target = match (&self.config.target_version, &flow.checked_in_version) {
@@ -191,24 +183,22 @@ impl Deployment<'_> {
                     "Bot flow not found",
                     &format!("no flow {} in this org", self.config.bot_id),
                     &error,
-                    "Check bot-id and that region/api-url point at the org that holds the bot.",
-                );
-                let failure = Failure {
-                    next_step: "Check bot-id and that region/api-url point at the org that holds the bot (a deleted flow also answers 404).".into(),
-                    ..failure
-                };
-                Err(self.fail_before_publish(failure))
-            }
-            Err(error) => {
-                let failure = Failure::from_api(
-                    "Cannot read the bot",
-                    "reading the bot failed",
-                    &error,
-                    "Retry the workflow.",
+                    "Check bot-id and that region/api-url point at the org that holds the bot (a deleted flow also answers 404).",
                 );
                 Err(self.fail_before_publish(failure))
             }
+            Err(error) => Err(self.cannot_read_bot(&error)),
         }
+    }
+
+    fn cannot_read_bot(&mut self, error: &crate::genesys::ApiError) -> Ended {
+        let failure = Failure::from_api(
+            "Cannot read the bot",
+            "reading the bot failed",
+            error,
+            "Retry the workflow.",
+        );
+        self.fail_before_publish(failure)
     }
 
     /// SPEC rule 3: a lock by someone else stops the run unless `force-unlock`.

@@ -1,16 +1,15 @@
 //! OAuth client credentials at `login.<domain>/oauth/token`: fetched once, masked the
 //! moment it arrives, refreshed before it expires and once after a 401.
 
-use super::client::{CORRELATION_HEADER, GenesysClient};
-use super::error::{ApiError, TransportKind};
+use super::client::GenesysClient;
+use super::error::ApiError;
 use super::models::{AuthErrorBody, TokenGrant};
-use super::response::{BodyError, header, join, read_capped, status_error, transport_kind};
+use super::response::{NotReceived, Received, join, receive, status_error};
 use crate::retry::{self, Retryable};
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
-use std::time::SystemTime;
 use tokio::time::Instant;
 
 /// Lifetime assumed when the server gives none (the platform's default is 24 h; be modest).
@@ -97,50 +96,22 @@ impl GenesysClient {
             .send()
             .await;
         let path = "/oauth/token".to_string();
-        let response = match sent {
-            Ok(r) => r,
-            Err(source) => {
-                let kind = transport_kind(&source);
+        let cap = self.inner.max_body;
+        let Received {
+            status,
+            correlation_id,
+            retry_after,
+            body,
+        } = match receive(sent, cap).await {
+            Ok(received) => received,
+            Err(NotReceived::TooLarge) => {
                 return Err((
-                    ApiError::Transport {
-                        method: "POST".into(),
-                        path,
-                        kind,
-                        attempts,
-                        source,
-                    },
-                    Some(None),
-                ));
-            }
-        };
-        let status = response.status();
-        let correlation_id = header(&response, CORRELATION_HEADER);
-        let retry_after = header(&response, "Retry-After")
-            .and_then(|v| retry::parse_retry_after(&v, SystemTime::now()));
-        let body = match read_capped(response, self.inner.max_body).await {
-            Ok(body) => body,
-            Err(BodyError::TooLarge) => {
-                return Err((
-                    ApiError::TooLarge {
-                        method: "POST".into(),
-                        path,
-                        limit: self.inner.max_body,
-                    },
+                    NotReceived::TooLarge.into_error("POST", &path, attempts, cap),
                     None,
                 ));
             }
-            Err(BodyError::Transport(source)) => {
-                let kind = TransportKind::Broken;
-                return Err((
-                    ApiError::Transport {
-                        method: "POST".into(),
-                        path,
-                        kind,
-                        attempts,
-                        source,
-                    },
-                    Some(None),
-                ));
+            Err(failed) => {
+                return Err((failed.into_error("POST", &path, attempts, cap), Some(None)));
             }
         };
         if status.is_success() {

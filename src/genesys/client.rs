@@ -3,9 +3,9 @@
 //! for the metrics.
 
 use super::auth::CachedToken;
-use super::error::{ApiError, TransportKind};
+use super::error::ApiError;
 use super::response::{
-    BodyError, excerpt, header, join, read_capped, short_type_name, status_error, transport_kind,
+    NotReceived, Received, excerpt, join, receive, short_type_name, status_error,
 };
 use crate::config::Config;
 use crate::github::Console;
@@ -15,7 +15,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 use url::Url;
@@ -259,51 +259,21 @@ impl GenesysClient {
             // The platform's actions take no body; the SDKs still send JSON's content type.
             builder = builder.header(reqwest::header::CONTENT_TYPE, "application/json");
         }
-        let response = match builder.send().await {
-            Ok(response) => response,
-            Err(source) => {
-                let kind = transport_kind(&source);
-                let error = ApiError::Transport {
-                    method,
-                    path: request.path.clone(),
-                    kind,
-                    attempts,
-                    source,
-                };
-                let may_retry =
-                    kind == TransportKind::Connect || request.retry == RetryPolicy::Idempotent;
+        let cap = self.inner.max_body;
+        let Received {
+            status,
+            correlation_id,
+            retry_after,
+            body,
+        } = match receive(builder.send().await, cap).await {
+            Ok(received) => received,
+            Err(failed) => {
+                // A request that may have been processed is repeated only when repeating
+                // it is harmless; a TooLarge answer will not shrink on a retry.
+                let may_retry = matches!(failed, NotReceived::Transport(..))
+                    && (!failed.maybe_processed() || request.retry == RetryPolicy::Idempotent);
+                let error = failed.into_error(&method, &request.path, attempts, cap);
                 return if may_retry {
-                    Attempt::Retry {
-                        error,
-                        retry_after: None,
-                    }
-                } else {
-                    Attempt::Done(Err(error))
-                };
-            }
-        };
-        let status = response.status();
-        let correlation_id = header(&response, CORRELATION_HEADER);
-        let retry_after = header(&response, "Retry-After")
-            .and_then(|v| retry::parse_retry_after(&v, SystemTime::now()));
-        let body = match read_capped(response, self.inner.max_body).await {
-            Ok(body) => body,
-            Err(BodyError::TooLarge) => {
-                return Attempt::Done(Err(ApiError::TooLarge {
-                    method,
-                    path: request.path.clone(),
-                    limit: self.inner.max_body,
-                }));
-            }
-            Err(BodyError::Transport(source)) => {
-                let error = ApiError::Transport {
-                    method,
-                    path: request.path.clone(),
-                    kind: TransportKind::Broken,
-                    attempts,
-                    source,
-                };
-                return if request.retry == RetryPolicy::Idempotent {
                     Attempt::Retry {
                         error,
                         retry_after: None,

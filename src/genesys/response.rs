@@ -11,7 +11,7 @@ pub(super) fn join(base: &Url, path: &str) -> String {
     format!("{}{}", base.as_str().trim_end_matches('/'), path)
 }
 
-pub(super) fn header(response: &reqwest::Response, name: &str) -> Option<String> {
+fn header(response: &reqwest::Response, name: &str) -> Option<String> {
     response
         .headers()
         .get(name)
@@ -19,7 +19,7 @@ pub(super) fn header(response: &reqwest::Response, name: &str) -> Option<String>
         .map(str::to_string)
 }
 
-pub(super) fn transport_kind(error: &reqwest::Error) -> TransportKind {
+fn transport_kind(error: &reqwest::Error) -> TransportKind {
     if error.is_connect() {
         TransportKind::Connect
     } else if error.is_timeout() {
@@ -29,7 +29,79 @@ pub(super) fn transport_kind(error: &reqwest::Error) -> TransportKind {
     }
 }
 
-pub(super) enum BodyError {
+/// An HTTP answer read whole: its status, the headers the Action uses, and the capped body.
+pub(super) struct Received {
+    pub(super) status: StatusCode,
+    pub(super) correlation_id: Option<String>,
+    pub(super) retry_after: Option<Duration>,
+    pub(super) body: Vec<u8>,
+}
+
+/// Why no whole answer arrived.
+pub(super) enum NotReceived {
+    /// The request or the body's transfer failed.
+    Transport(TransportKind, reqwest::Error),
+    /// The body was larger than the cap.
+    TooLarge,
+}
+
+impl NotReceived {
+    /// Whether the request may have been processed: only a refused connection proves it was
+    /// not.
+    pub(super) fn maybe_processed(&self) -> bool {
+        !matches!(self, NotReceived::Transport(TransportKind::Connect, _))
+    }
+
+    /// The client error for this request.
+    pub(super) fn into_error(
+        self,
+        method: &str,
+        path: &str,
+        attempts: u32,
+        cap: usize,
+    ) -> ApiError {
+        let (method, path) = (method.to_string(), path.to_string());
+        match self {
+            NotReceived::Transport(kind, source) => ApiError::Transport {
+                method,
+                path,
+                kind,
+                attempts,
+                source,
+            },
+            NotReceived::TooLarge => ApiError::TooLarge {
+                method,
+                path,
+                limit: cap,
+            },
+        }
+    }
+}
+
+/// Awaits a sent request and reads its answer under the cap: the one way both the token
+/// request and API requests read what came back.
+pub(super) async fn receive(
+    sent: Result<reqwest::Response, reqwest::Error>,
+    cap: usize,
+) -> Result<Received, NotReceived> {
+    let response = sent.map_err(|e| NotReceived::Transport(transport_kind(&e), e))?;
+    let status = response.status();
+    let correlation_id = header(&response, super::client::CORRELATION_HEADER);
+    let retry_after = header(&response, "Retry-After")
+        .and_then(|v| crate::retry::parse_retry_after(&v, std::time::SystemTime::now()));
+    let body = read_capped(response, cap).await.map_err(|e| match e {
+        BodyError::TooLarge => NotReceived::TooLarge,
+        BodyError::Transport(source) => NotReceived::Transport(TransportKind::Broken, source),
+    })?;
+    Ok(Received {
+        status,
+        correlation_id,
+        retry_after,
+        body,
+    })
+}
+
+enum BodyError {
     /// Larger than the cap.
     TooLarge,
     /// The connection broke while reading.
@@ -37,10 +109,7 @@ pub(super) enum BodyError {
 }
 
 /// Reads a body chunk by chunk and stops at the cap, so a runaway answer costs no memory.
-pub(super) async fn read_capped(
-    mut response: reqwest::Response,
-    cap: usize,
-) -> Result<Vec<u8>, BodyError> {
+async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Vec<u8>, BodyError> {
     if response
         .content_length()
         .is_some_and(|len| len as usize > cap)

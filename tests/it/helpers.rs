@@ -276,6 +276,25 @@ impl Api {
             .await
     }
 
+    /// `GET /api/v2/flows/{BOT}` answering an error envelope; add headers and counts, then
+    /// `.create_async()`.
+    pub fn flow_error(&mut self, status: usize, code: &str, message: &str) -> Mock {
+        self.server
+            .mock("GET", format!("/api/v2/flows/{BOT}").as_str())
+            .with_status(status)
+            .with_body(envelope(status as u16, code, message))
+    }
+
+    /// Any publish answering an error envelope; add headers and counts, then
+    /// `.create_async()`.
+    pub fn publish_error(&mut self, status: usize, code: &str, message: &str) -> Mock {
+        self.server
+            .mock("POST", "/api/v2/flows/actions/publish")
+            .match_query(Matcher::Any)
+            .with_status(status)
+            .with_body(envelope(status as u16, code, message))
+    }
+
     /// Any publish at all; for asserting none was sent.
     pub async fn any_publish(&mut self) -> Mock {
         self.server

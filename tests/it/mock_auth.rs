@@ -54,12 +54,8 @@ async fn a_403_on_publish_names_the_missing_permission() {
     api.get_flow(&flow(Some("2.0"), Some("3.0"), None), 1).await;
     api.consumed(&[]).await;
     let publish = api
-        .server
-        .mock("POST", "/api/v2/flows/actions/publish")
-        .match_query(mockito::Matcher::Any)
-        .with_status(403)
+        .publish_error(403, "missing.permissions", "Unable to perform the requested action. You are missing the following permission(s): [architect:flow:publish]")
         .with_header("ININ-Correlation-Id", "corr-403")
-        .with_body(envelope(403, "missing.permissions", "Unable to perform the requested action. You are missing the following permission(s): [architect:flow:publish]"))
         .expect(1)
         .create_async()
         .await;
@@ -142,14 +138,7 @@ async fn a_401_mid_run_fetches_a_new_token_once() {
     api.consumed(&[]).await;
     api.publish("3.0", "op-3").await;
     let refused = api
-        .server
-        .mock("GET", format!("/api/v2/flows/{BOT}").as_str())
-        .with_status(401)
-        .with_body(envelope(
-            401,
-            "bad.credentials",
-            "Invalid login credentials.",
-        ))
+        .flow_error(401, "bad.credentials", "Invalid login credentials.")
         .expect(1)
         .create_async()
         .await;

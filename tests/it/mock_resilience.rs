@@ -53,10 +53,7 @@ async fn a_burst_of_5xx_is_retried_then_succeeds() {
     let mut api = Api::new().await;
     api.token(3600.0).await;
     let burst = api
-        .server
-        .mock("GET", format!("/api/v2/flows/{BOT}").as_str())
-        .with_status(503)
-        .with_body(envelope(503, "service.unavailable", "Service Unavailable"))
+        .flow_error(503, "service.unavailable", "Service Unavailable")
         .expect(2)
         .create_async()
         .await;
@@ -81,10 +78,7 @@ async fn a_501_is_not_retried() {
     let mut api = Api::new().await;
     api.token(3600.0).await;
     let not_implemented = api
-        .server
-        .mock("GET", format!("/api/v2/flows/{BOT}").as_str())
-        .with_status(501)
-        .with_body(envelope(501, "not.implemented", "Not Implemented"))
+        .flow_error(501, "not.implemented", "Not Implemented")
         .expect(1)
         .create_async()
         .await;
@@ -107,11 +101,7 @@ async fn a_publish_answer_lost_to_a_5xx_is_not_resent_when_the_flow_shows_it_sta
     .await;
     api.consumed(&[]).await;
     let publish = api
-        .server
-        .mock("POST", "/api/v2/flows/actions/publish")
-        .match_query(Matcher::Any)
-        .with_status(502)
-        .with_body(envelope(502, "bad.gateway", "Bad Gateway"))
+        .publish_error(502, "bad.gateway", "Bad Gateway")
         .expect(1)
         .create_async()
         .await;
@@ -157,11 +147,7 @@ async fn a_publish_answer_lost_with_nothing_started_fails_without_resending() {
     .await;
     api.consumed(&[]).await;
     let publish = api
-        .server
-        .mock("POST", "/api/v2/flows/actions/publish")
-        .match_query(Matcher::Any)
-        .with_status(503)
-        .with_body(envelope(503, "service.unavailable", "Service Unavailable"))
+        .publish_error(503, "service.unavailable", "Service Unavailable")
         .expect(1)
         .create_async()
         .await;
@@ -195,16 +181,8 @@ async fn a_429_on_publish_is_retried_because_it_was_not_processed() {
     api.get_flow(&flow(Some("2.0"), Some("3.0"), None), 1).await;
     api.consumed(&[]).await;
     let limited = api
-        .server
-        .mock("POST", "/api/v2/flows/actions/publish")
-        .match_query(Matcher::Any)
-        .with_status(429)
+        .publish_error(429, "too.many.requests.retry.after", "Rate limit exceeded")
         .with_header("Retry-After", "0")
-        .with_body(envelope(
-            429,
-            "too.many.requests.retry.after",
-            "Rate limit exceeded",
-        ))
         .expect(1)
         .create_async()
         .await;
@@ -230,18 +208,15 @@ async fn a_retry_after_past_the_deadline_is_not_waited_for() {
     api.get_flow(&flow(Some("2.0"), Some("3.0"), None), 1).await;
     api.consumed(&[]).await;
     api.publish("3.0", "op-3").await;
-    api.server
-        .mock("GET", format!("/api/v2/flows/{BOT}").as_str())
-        .with_status(429)
-        .with_header("Retry-After", "30")
-        .with_body(envelope(
-            429,
-            "too.many.requests.retry.after",
-            "Retry the request in [30] seconds",
-        ))
-        .expect_at_least(1)
-        .create_async()
-        .await;
+    api.flow_error(
+        429,
+        "too.many.requests.retry.after",
+        "Retry the request in [30] seconds",
+    )
+    .with_header("Retry-After", "30")
+    .expect_at_least(1)
+    .create_async()
+    .await;
 
     let ran = run(&api, &[("INPUT_TIMEOUT-SECONDS", "1")]).await;
 

@@ -200,6 +200,54 @@ async fn a_failed_smoke_test_whose_rollback_fails_exits_2() {
 }
 
 #[tokio::test]
+async fn sigterm_during_the_smoke_test_rolls_the_target_back() {
+    let mut scenario = world_with(good_bot());
+    // Every bot turn takes 10 s: the conversations are still being held when the signal
+    // arrives, which is sent once the run says the smoke test started.
+    add_faults(
+        &mut scenario,
+        [json!({ "kind": "slow", "delay_ms": 10000,
+                 "route": "POST /api/v2/textbots/botflows/sessions/*/turns" })],
+    );
+    let world = World::start(scenario).await;
+    let mut action = world.start_action_with_files(
+        &[POLL_ONLY, ("smoke-test", FILE), ("timeout-seconds", "60")],
+        &[(FILE, SMOKE)],
+    );
+    action
+        .wait_for_event("smoke_test_started")
+        .await
+        .expect("the smoke test started");
+    action.terminate().await;
+    let ran = action.finish().await;
+
+    // Cancelled with the target live: SPEC rule 8 puts the previous version back.
+    ran.assert_outcome(
+        1,
+        "cancelled",
+        &events(&[
+            "smoke_test_started",
+            "deployment_cancelled",
+            "rollback_started",
+            "publish_status",
+            "rollback_completed",
+            "metrics",
+        ]),
+        &world.secrets(),
+    );
+    world.assert_one_publish_of("2.0");
+    world.assert_one_publish_of("1.0");
+    assert_eq!(world.live().as_deref(), Some("1.0"));
+    assert_eq!(ran.output("published-version"), "1.0");
+    assert!(
+        ran.summary.starts_with(
+            "## 🛑 Deployment of E2E Bot 2.0 to e2e was cancelled; the previous version is live"
+        ),
+        "{ran}"
+    );
+}
+
+#[tokio::test]
 async fn a_malformed_smoke_test_file_stops_the_run_before_any_request() {
     let world = World::start(world_with(good_bot())).await;
     let broken = SMOKE.replace("version: 1", "version: 2");

@@ -109,11 +109,18 @@ impl World {
         self.start_action(extra).finish().await
     }
 
+    /// Starts the Action with `files` in its workspace; the caller watches and finishes it.
+    pub fn start_action_with_files(
+        &self,
+        extra: &[(&str, &str)],
+        files: &[(&str, &str)],
+    ) -> Running {
+        runner::start_with_files(self.inputs(extra), files)
+    }
+
     /// Runs the Action to its end with `files` in its workspace.
     pub async fn run_with_files(&self, extra: &[(&str, &str)], files: &[(&str, &str)]) -> Ran {
-        runner::start_with_files(self.inputs(extra), files)
-            .finish()
-            .await
+        self.start_action_with_files(extra, files).finish().await
     }
 
     /// What must never be printed: the client secret and every token the sandbox issued.

@@ -180,12 +180,15 @@ impl Deployment<'_> {
                 break Ok(Waited::TimedOut);
             }
             let pause = self.next_read_pause(&mut interval);
-            next_read = Instant::now().checked_add(pause).unwrap_or(wanted.deadline);
             self.report.wait.polls += 1;
             let read = tokio::select! {
                 _ = cancel.cancelled() => break Ok(Waited::Cancelled),
                 read = self.client.get_flow(&self.config.bot_id, Some(wanted.deadline)) => read,
             };
+            // The pause runs from the answer, not the request: a slow answer (or its retries)
+            // is not followed at once by another read. This is also the schedule polling had
+            // before push existed, so `wait-mode: poll` reads exactly when it always did.
+            next_read = Instant::now().checked_add(pause).unwrap_or(wanted.deadline);
             let flow = match read {
                 Ok(answer) => answer.body,
                 Err(error) if matches!(error.status(), Some(401 | 403 | 404)) => break Err(error),

@@ -182,6 +182,46 @@ async fn slow_answers_everywhere_only_slow_the_run() {
 }
 
 #[tokio::test]
+async fn a_slow_status_answer_is_followed_by_a_full_pause_not_another_read() {
+    // Every read of the bot is answered after 1 s; the poll interval is a fixed 0.5 s. The
+    // pause runs from the answer, so reads of the wait arrive at least 1 + 0.5 s apart: a
+    // slow (or rate-limited) API is never met by a read the instant the last one returns.
+    let mut s = scenario();
+    version(&mut s, "2.0")["duration_ms"] = json!(3000);
+    add_faults(
+        &mut s,
+        [json!({ "kind": "slow", "delay_ms": 1000, "route": "GET /api/v2/flows/*" })],
+    );
+    let world = World::start(s).await;
+    let ran = world
+        .run(&[
+            POLL_ONLY,
+            ("poll-interval-seconds", "0.5"),
+            ("poll-max-interval-seconds", "0.5"),
+            ("timeout-seconds", "30"),
+        ])
+        .await;
+    ran.assert_outcome(0, "published", PUBLISHED, &world.secrets());
+    let published_at = world.publishes()[0].at;
+    let path = format!("/api/v2/flows/{BOT}");
+    let reads: Vec<Duration> = world
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path == path && r.at > published_at)
+        .map(|r| r.at)
+        .collect();
+    assert!(reads.len() >= 2, "{}", world.log());
+    for pair in reads.windows(2) {
+        assert!(
+            pair[1] - pair[0] >= Duration::from_millis(1500),
+            "reads {:?} apart\n{}",
+            pair[1] - pair[0],
+            world.log()
+        );
+    }
+}
+
+#[tokio::test]
 async fn dropped_connection_on_a_read_is_retried() {
     let world = publishes_despite(
         vec![json!({ "kind": "drop_connection", "route": "GET /api/v2/flows/*", "after_nth": 1, "count": 2 })],

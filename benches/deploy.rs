@@ -30,6 +30,7 @@ fn settings(args: &[String]) -> Settings {
         latency_ms: 20,
         publishes: if quick { 6 } else { 30 },
         max_publish_ms: if quick { 5_000 } else { 20_000 },
+        long_publishes: if quick { 0 } else { 10 },
         runs: if quick { 2 } else { 5 },
         write: !quick,
         modes: detection::MODES.iter().map(|m| m.to_string()).collect(),
@@ -55,6 +56,9 @@ fn settings(args: &[String]) -> Settings {
     }
     if let Some(v) = value("--max-publish-s") {
         s.max_publish_ms = ((v * 1000.0) as u64).max(1000);
+    }
+    if let Some(v) = value("--long-publishes") {
+        s.long_publishes = v as usize;
     }
     if let Some(v) = value("--runs") {
         s.runs = (v as usize).max(1);
@@ -99,11 +103,29 @@ async fn measure(settings: &Settings) -> report::Results {
     let mut took = Vec::new();
     for mode in &settings.modes {
         eprintln!("detection: {mode}, {} publishes", settings.publishes);
-        let (result, durations) = detection::measure_mode(mode, settings).await;
+        let (result, durations) =
+            detection::measure_mode(mode, &detection::durations(settings), settings).await;
         if took.is_empty() {
             took = durations;
         }
         modes.push(result);
+    }
+    let mut long = Vec::new();
+    if settings.long_publishes > 0 {
+        eprintln!(
+            "detection, long publishes: {} at once, {} per mode",
+            detection::LONG_MODES.join(", "),
+            settings.long_publishes
+        );
+        let durations = detection::long_durations(settings);
+        let runs = detection::LONG_MODES
+            .iter()
+            .map(|mode| detection::measure_mode(mode, &durations, settings));
+        long = futures_util::future::join_all(runs)
+            .await
+            .into_iter()
+            .map(|(result, _)| result)
+            .collect();
     }
     for every in [5, 15] {
         modes.push(detection::naive(
@@ -128,6 +150,7 @@ async fn measure(settings: &Settings) -> report::Results {
     let (storm, calm) = checks::storm(settings).await;
     report::Results {
         modes,
+        long,
         dependencies,
         process,
         storm,

@@ -29,6 +29,8 @@ pub struct Settings {
     pub publishes: usize,
     /// Longest publish duration (the shortest is 1 s).
     pub max_publish_ms: u64,
+    /// Publishes per wait mode in the long sample (from 30 s, 8.09 s apart); 0 skips it.
+    pub long_publishes: usize,
     /// Repetitions of the dependency, start-up, RSS and 429 runs.
     pub runs: usize,
     /// Write docs/benchmarks.md.

@@ -3,7 +3,7 @@
 
 use crate::checks::{self, DependencyResult, StormRun};
 use crate::common::{Settings, Stats, median};
-use crate::detection::ModeResult;
+use crate::detection::{LONG_FIRST_MS, LONG_STEP_MS, ModeResult};
 use crate::process::ProcessResult;
 use std::fmt::Write;
 
@@ -11,6 +11,8 @@ use std::fmt::Write;
 pub struct Results {
     /// `poll`, `push`, `auto`, then the naive pollers.
     pub modes: Vec<ModeResult>,
+    /// The long sample (publishes from 30 s up): `poll`, `push`, `auto`; empty when skipped.
+    pub long: Vec<ModeResult>,
     /// The dependency check.
     pub dependencies: DependencyResult,
     /// Start-up and memory, or why they were not measured.
@@ -43,10 +45,13 @@ fn detection(out: &mut String, r: &Results, s: &Settings) {
         "## Detection latency\n\n{} publishes per mode, durations spread evenly over 1–{} s, \
          all deployments of a mode running at once against one sandbox (one bot flow each), \
          {} ms per request. Latency = the instant the Action wrote its `publish_status` line \
-         with `complete: true` − the sandbox's exact `completed_at`. Requests/min = reads \
+         with `complete: true` − the sandbox's exact `completed_at`. Status requests = reads \
          of the flow (`GET /api/v2/flows/{{id}}`) from the publish to the end of the wait (that \
          line, or the read that confirms a pushed finish), plus every notification call \
-         (channel, subscription, socket), over the total time waited. The \
+         (channel, subscription, socket). Two rates: **average** = status requests over the \
+         total time waited (SPEC §5's \"averaging\"); **busiest minute** = the most status \
+         requests one deployment sent in any 60 s (median / max over the deployments), which \
+         is what the org's rate limit counts (300 requests per token per minute). The \
          naive pollers are computed from the same operations: a read every T s from the \
          publish sees the finish at the first multiple of T at or after it, plus one request's \
          latency. `poll-1s` is `wait-mode: poll` with both poll inputs at 1 s: what polling \
@@ -57,32 +62,7 @@ fn detection(out: &mut String, r: &Results, s: &Settings) {
         s.max_publish_ms / 1000,
         s.latency_ms
     );
-    out.push_str(
-        "| wait | measured | median s | p95 s | max s | requests/min | of which flow reads/min | push set-up calls per deployment | decided by | wait channel |\n\
-         |---|---|---|---|---|---|---|---|---|---|\n",
-    );
-    for m in &r.modes {
-        let failed = if m.failed > 0 {
-            format!(" ({} failed)", m.failed)
-        } else {
-            String::new()
-        };
-        let _ = writeln!(
-            out,
-            "| {} | {}{} | {:.3} | {:.3} | {:.3} | {:.1} | {:.1} | {:.1} | {} | {} |",
-            m.name,
-            m.measured,
-            failed,
-            m.latency.median,
-            m.latency.p95,
-            m.latency.max,
-            m.per_minute,
-            m.reads_per_minute,
-            m.push_calls,
-            m.decided_by,
-            m.channel
-        );
-    }
+    mode_table(out, &r.modes);
     out.push_str(
         "\n**Against the targets**\n\n| wait | target | figure | verdict |\n|---|---|---|---|\n",
     );
@@ -91,7 +71,7 @@ fn detection(out: &mut String, r: &Results, s: &Settings) {
             let ok = m.latency.median <= 0.5 && m.latency.p95 <= 1.5 && m.per_minute <= 60.0;
             let _ = writeln!(
                 out,
-                "| {name} | median ≤ 0.5 s, p95 ≤ 1.5 s, ≤ 60 requests/min (SPEC §5) | {:.3} s, {:.3} s, {:.1}/min | {} |",
+                "| {name} | median ≤ 0.5 s, p95 ≤ 1.5 s, averaging ≤ 60 requests/min (SPEC §5) | {:.3} s, {:.3} s, {:.1}/min | {} |",
                 m.latency.median,
                 m.latency.p95,
                 m.per_minute,
@@ -100,27 +80,10 @@ fn detection(out: &mut String, r: &Results, s: &Settings) {
         }
     }
     if let Some(m) = mode(r, "push") {
-        let figure = format!("{:.3} s, {:.1}/min", m.latency.median, m.per_minute);
-        let shown = if push_worked(m) {
-            verdict(m.latency.median <= 0.1 && m.per_minute <= 10.0).to_string()
-        } else {
-            "not measured: no push in the sandbox, the run fell back to polling".into()
-        };
-        let _ = writeln!(
-            out,
-            "| push | median ≤ 0.1 s at ≤ 10 requests/min (issue 6) | {figure} | {shown} |"
-        );
-        if push_worked(m) {
-            let _ = writeln!(
-                out,
-                "| push, set-up calls left out | the same, counting only reads of the flow | {:.3} s, {:.1}/min | {} |",
-                m.latency.median,
-                m.reads_per_minute,
-                verdict(m.latency.median <= 0.1 && m.reads_per_minute <= 10.0)
-            );
-        }
+        push_verdicts(out, m, long_mode(r, "push"), s);
     }
     why(out, r);
+    long_sample(out, r);
     out.push_str("\n**Ratios** (naive ÷ ours: how many times longer the naive poller takes to notice, and how many times more requests per minute it sends)\n\n\
         | ours | naive | median | p95 | max | requests/min |\n|---|---|---|---|---|---|\n");
     let ratio = |a: f64, b: f64| {
@@ -147,6 +110,113 @@ fn detection(out: &mut String, r: &Results, s: &Settings) {
     out.push('\n');
 }
 
+/// One row per wait mode: latency, the two request rates, what decided.
+fn mode_table(out: &mut String, modes: &[ModeResult]) {
+    out.push_str(
+        "| wait | measured | median s | p95 s | max s | requests/min, average | of which flow reads/min | requests in the busiest minute, median / max | push set-up calls per deployment | decided by | wait channel |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for m in modes {
+        let failed = if m.failed > 0 {
+            format!(" ({} failed)", m.failed)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {}{} | {:.3} | {:.3} | {:.3} | {:.1} | {:.1} | {:.0} / {:.0} | {:.1} | {} | {} |",
+            m.name,
+            m.measured,
+            failed,
+            m.latency.median,
+            m.latency.p95,
+            m.latency.max,
+            m.per_minute,
+            m.reads_per_minute,
+            m.busiest_minute.median,
+            m.busiest_minute.max,
+            m.push_calls,
+            m.decided_by,
+            m.channel
+        );
+    }
+}
+
+fn long_mode<'a>(results: &'a Results, name: &str) -> Option<&'a ModeResult> {
+    results.long.iter().find(|m| m.name == name)
+}
+
+/// Issue 6's target for push, by the busiest minute (what the rate limit counts) and by the
+/// average over both samples' waits.
+fn push_verdicts(out: &mut String, m: &ModeResult, long: Option<&ModeResult>, s: &Settings) {
+    if !push_worked(m) {
+        let _ = writeln!(
+            out,
+            "| push | median ≤ 0.1 s at ≤ 10 requests/min (issue 6) | {:.3} s | not measured: no push in the sandbox, the run fell back to polling |",
+            m.latency.median
+        );
+        return;
+    }
+    let fast = m.latency.median <= 0.1;
+    let _ = writeln!(
+        out,
+        "| push | median ≤ 0.1 s at ≤ 10 requests/min (issue 6), in the busiest minute | {:.3} s, {:.0} requests (max {:.0}) | {} |",
+        m.latency.median,
+        m.busiest_minute.median,
+        m.busiest_minute.max,
+        verdict(fast && m.busiest_minute.max <= 10.0)
+    );
+    let _ = writeln!(
+        out,
+        "| push | the same, averaged over 1–{} s waits (fixed set-up included) | {:.3} s, {:.1}/min ({:.1} flow reads/min) | {} |",
+        s.max_publish_ms / 1000,
+        m.latency.median,
+        m.per_minute,
+        m.reads_per_minute,
+        verdict(fast && m.per_minute <= 10.0)
+    );
+    if let Some(l) = long.filter(|l| push_worked(l)) {
+        let _ = writeln!(
+            out,
+            "| push | the same, averaged over {:.0}–{:.0} s waits (long sample) | {:.3} s, {:.1}/min ({:.1} flow reads/min) | {} |",
+            LONG_FIRST_MS as f64 / 1000.0,
+            long_last_s(l),
+            l.latency.median,
+            l.per_minute,
+            l.reads_per_minute,
+            verdict(l.latency.median <= 0.1 && l.per_minute <= 10.0)
+        );
+    }
+}
+
+/// The long sample's longest publish, s.
+fn long_last_s(m: &ModeResult) -> f64 {
+    let n = (m.measured + m.failed).saturating_sub(1) as u64;
+    (LONG_FIRST_MS + LONG_STEP_MS * n) as f64 / 1000.0
+}
+
+/// The long sample: the same measurement with publishes from 30 s up.
+fn long_sample(out: &mut String, r: &Results) {
+    let Some(first) = r.long.first() else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "\n**Long publishes.** Real publishes can take far longer than the 1–20 s sample: the \
+         Terraform provider gives a flow job 16 minutes and polls it every 15 s \
+         (genesys-api.md §7). {n} publishes per mode lasting {first:.0} s, {:.2} s, … {last:.2} s \
+         ({step:.2} s apart: 1.618 × the 5 s poll interval, so the finishes fall at spread \
+         phases of polling's reads), the three modes at once (one sandbox each), measured as \
+         above.\n",
+        (LONG_FIRST_MS + LONG_STEP_MS) as f64 / 1000.0,
+        n = first.measured + first.failed,
+        first = LONG_FIRST_MS as f64 / 1000.0,
+        step = LONG_STEP_MS as f64 / 1000.0,
+        last = long_last_s(first),
+    );
+    mode_table(out, &r.long);
+}
+
 /// Explains the detection misses from the figures.
 fn why(out: &mut String, r: &Results) {
     let mut notes = Vec::new();
@@ -165,16 +235,19 @@ fn why(out: &mut String, r: &Results) {
     if let Some(m) = mode(r, "push").filter(|m| push_worked(m) && m.per_minute > 10.0) {
         let fixed = m.push_calls + 1.0;
         notes.push(format!(
-            "`push` misses the ≤ 10 requests/min only through its fixed cost: every deployment \
-             makes {:.0} notification calls (channel, subscription, socket) and one read that \
-             confirms the pushed finish, whatever the publish's length. Over the mean wait of \
-             {:.1} s here that is {:.1}/min; it falls to 10/min for waits of {:.0} s or more. \
-             Left out, the set-up calls leave {:.1} reads/min.",
+            "`push` costs a fixed {fixed:.0} status requests per deployment, whatever the \
+             publish's length: {:.0} notification calls made before publishing (channel, \
+             subscription, socket) and the one read that confirms the pushed finish, which \
+             issue 6 asks for. A rate limit counting requests per minute sees those {fixed:.0} \
+             and nothing more (busiest minute: {:.0}). Averaged over a wait they are \
+             {:.1}/min here, because the waits are short (mean {:.1} s): any wait shorter than \
+             {:.0} s averages above 10/min with {fixed:.0} requests, whoever sends them. Over \
+             longer waits the average falls below 10/min (the long sample).",
             m.push_calls,
-            m.mean_wait_s,
+            m.busiest_minute.max,
             m.per_minute,
+            m.mean_wait_s,
             fixed * 6.0,
-            m.reads_per_minute
         ));
     }
     for note in notes {
@@ -348,6 +421,8 @@ pub fn render(r: &Results, s: &Settings) -> String {
          `BENCH_ACTION_BIN=path` measures another binary.)\n\n\
          Options after `--`: `--quick`, `--latency-ms N` (sandbox per-request latency, default \
          20), `--publishes N` (per wait mode, default 30), `--max-publish-s N` (default 20), \
+         `--long-publishes N` (per mode in the sample of publishes from 30 s up, default 10, 0 \
+         skips it), \
          `--runs N` (default 5), `--modes poll,push,auto,poll-1s` (the detection rows), \
          `--no-write` (print only).\n\n\
          Machine: {}. Sandbox per-request latency {} ms. The bench reports; it asserts nothing \

@@ -83,7 +83,7 @@ fn detection(out: &mut String, r: &Results, s: &Settings) {
         push_verdicts(out, m, long_mode(r, "push"), s);
     }
     why(out, r);
-    long_sample(out, r);
+    long_sample(out, r, s);
     out.push_str("\n**Ratios** (naive ÷ ours: how many times longer the naive poller takes to notice, and how many times more requests per minute it sends)\n\n\
         | ours | naive | median | p95 | max | requests/min |\n|---|---|---|---|---|---|\n");
     let ratio = |a: f64, b: f64| {
@@ -196,18 +196,19 @@ fn long_last_s(m: &ModeResult) -> f64 {
 }
 
 /// The long sample: the same measurement with publishes from 30 s up.
-fn long_sample(out: &mut String, r: &Results) {
+fn long_sample(out: &mut String, r: &Results, s: &Settings) {
     let Some(first) = r.long.first() else {
         return;
     };
     let _ = writeln!(
         out,
-        "\n**Long publishes.** Real publishes can take far longer than the 1–20 s sample: the \
+        "\n**Long publishes.** Real publishes can take far longer than the 1–{} s sample: the \
          Terraform provider gives a flow job 16 minutes and polls it every 15 s \
          (genesys-api.md §7). {n} publishes per mode lasting {first:.0} s, {:.2} s, … {last:.2} s \
          ({step:.2} s apart: 1.618 × the 5 s poll interval, so the finishes fall at spread \
          phases of polling's reads), the three modes at once (one sandbox each), measured as \
          above.\n",
+        s.max_publish_ms / 1000,
         (LONG_FIRST_MS + LONG_STEP_MS) as f64 / 1000.0,
         n = first.measured + first.failed,
         first = LONG_FIRST_MS as f64 / 1000.0,

@@ -167,6 +167,62 @@ async fn a_new_version_that_answers_wrongly_is_rolled_back() {
 }
 
 #[tokio::test]
+async fn the_rollback_after_a_failed_smoke_test_is_waited_for_by_push_too() {
+    let world = World::start(world_with(json!({
+        "greeting": { "text": "Hi, I'm the E2E Bot." },
+        "replies": [{ "utterance": "pay", "reply": { "text": "Please hold." } }]
+    })))
+    .await;
+
+    // wait-mode auto (the default), with the safety-net read 10 s away: only push can see
+    // the publish and the rollback finish in time.
+    let ran = world
+        .run_with_files(
+            &[
+                ("smoke-test", FILE),
+                ("poll-max-interval-seconds", "5"),
+                ("timeout-seconds", "30"),
+            ],
+            &[(FILE, SMOKE)],
+        )
+        .await;
+
+    ran.assert_outcome(
+        1,
+        "rolled-back",
+        &events(&[
+            "smoke_test_started",
+            "smoke_test_failed",
+            "rollback_started",
+            "publish_status",
+            "rollback_completed",
+            "metrics",
+        ]),
+        &world.secrets(),
+    );
+    assert_eq!(world.live().as_deref(), Some("1.0"));
+    let rollback_statuses: Vec<Value> = ran
+        .audit()
+        .into_iter()
+        .skip_while(|l| l["event"] != "rollback_started")
+        .filter(|l| l["event"] == "publish_status")
+        .map(|l| json!([l["version"], l["status"], l["details"]["decided_by"]]))
+        .collect();
+    assert_eq!(
+        rollback_statuses,
+        [
+            json!(["1.0", "STARTED", "push"]),
+            json!(["1.0", "PENDING_GENERATION", "push"]),
+            json!(["1.0", "PENDING_BACKEND_NOTIFICATION", "push"]),
+            json!(["1.0", "SUCCESS", "push"]),
+        ],
+        "{ran}"
+    );
+    // The preflight's read, then one read confirming each pushed finish.
+    assert_eq!(world.flow_reads().len(), 3, "{}", world.log());
+}
+
+#[tokio::test]
 async fn a_failed_smoke_test_whose_rollback_fails_exits_2() {
     let mut scenario = world_with(json!({ "greeting": { "text": "Wrong greeting" } }));
     version(&mut scenario, "1.0")["republish"] = json!("failure");

@@ -120,6 +120,30 @@ async fn push_mode_reads_only_to_confirm() {
 }
 
 #[tokio::test]
+async fn heartbeats_during_the_wait_change_nothing() {
+    // A heartbeat every 50 ms through a 1.5 s publish: dozens of `channel.metadata` frames,
+    // none of which may count as a flow event, wake a read or end the wait.
+    let world = World::start(slow_publish(json!({ "heartbeat_ms": 50 }))).await;
+    let ran = world.run(&[SLOW_SAFETY_NET]).await;
+    assert_published(&ran, &world);
+    assert_eq!(metrics(&ran)["decided_by"], "push", "{ran}");
+    let heartbeats = world
+        .sandbox
+        .notifications()
+        .iter()
+        .filter(|f| f.topic == "channel.metadata")
+        .count();
+    assert!(heartbeats >= 10, "{heartbeats} heartbeats\n{}", world.log());
+    assert_eq!(world.flow_reads().len(), 2, "{}", world.log());
+    let statuses = ran
+        .audit()
+        .into_iter()
+        .filter(|l| l["event"] == "publish_status")
+        .count();
+    assert_eq!(statuses, 4, "{ran}");
+}
+
+#[tokio::test]
 async fn a_dropped_socket_is_reopened_once_and_read_at_once() {
     let world = World::start(slow_publish(
         json!({ "drop_socket": { "after_events": 1, "first": 1 } }),

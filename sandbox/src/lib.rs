@@ -50,9 +50,10 @@ pub use demo_bots::DEMO_SMOKE_BOT_ID;
 pub use faults::{FaultKind, FaultSpec, RouteMatcher, Trigger};
 pub use middleware::CORRELATION_HEADER;
 pub use notification_spec::{
-    DropSocket, NotificationsSpec, RefuseChannels, SlowHandshake, SuppressEvents, TopicRejection,
+    NotificationsSpec, RefuseChannels, SlowHandshake, SocketFault, SuppressEvents, TopicRejection,
 };
 pub use push::PushRecord;
+pub use push_socket::CHANNEL_FAILURE_TOPIC;
 pub use records::{
     ActionStatus, FlowSnapshot, OperationOutcome, OperationRecord, OperationSnapshot, RequestRecord,
 };

@@ -13,7 +13,11 @@ pub struct NotificationsSpec {
     pub heartbeat_ms: u64,
     /// Close sockets abruptly (no close frame) after some flow events or some time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub drop_socket: Option<DropSocket>,
+    pub drop_socket: Option<SocketFault>,
+    /// Remove the channel under an open socket after some flow events or some time: the
+    /// socket gets a `{"result": "404", ...}` frame, then heartbeats only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_channel: Option<SocketFault>,
     /// Flow events that are never sent (heartbeats keep flowing).
     #[serde(default, skip_serializing_if = "SuppressEvents::is_off")]
     pub suppress_events: SuppressEvents,
@@ -38,6 +42,7 @@ impl Default for NotificationsSpec {
         NotificationsSpec {
             heartbeat_ms: default_heartbeat_ms(),
             drop_socket: None,
+            fail_channel: None,
             suppress_events: SuppressEvents::Off,
             refuse_channels: None,
             reject_topics: Vec::new(),
@@ -46,16 +51,16 @@ impl Default for NotificationsSpec {
     }
 }
 
-/// Drops a socket's TCP connection without a WebSocket close frame. At least one of
-/// `after_events` and `after_ms` is set; whichever comes first drops it.
+/// When a socket fault (`drop_socket`, `fail_channel`) fires. At least one of
+/// `after_events` and `after_ms` is set; whichever comes first fires it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct DropSocket {
-    /// Drop right after the N-th flow event written to the socket (heartbeats do not count;
-    /// 0 drops it as soon as it opens).
+pub struct SocketFault {
+    /// Right after the N-th flow event written to the socket (heartbeats do not count; 0
+    /// fires as soon as it opens).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after_events: Option<u64>,
-    /// Drop this many milliseconds after the socket opened.
+    /// This many milliseconds after the socket opened.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after_ms: Option<u64>,
     /// Only the first K sockets opened on the sandbox (1-based, any channel); absent: all.
@@ -150,17 +155,23 @@ impl NotificationsSpec {
         }
         let firsts = [
             self.drop_socket.as_ref().and_then(|d| d.first),
+            self.fail_channel.as_ref().and_then(|d| d.first),
             self.refuse_channels.as_ref().and_then(|r| r.first),
             self.slow_handshake.as_ref().and_then(|s| s.first),
         ];
         if firsts.contains(&Some(0)) {
             return Err("`first` counts from 1 (leave the fault out to disable it)".to_owned());
         }
-        if let Some(d) = &self.drop_socket
-            && d.after_events.is_none()
-            && d.after_ms.is_none()
-        {
-            return Err("drop_socket needs after_events or after_ms".to_owned());
+        for (name, fault) in [
+            ("drop_socket", &self.drop_socket),
+            ("fail_channel", &self.fail_channel),
+        ] {
+            if let Some(f) = fault
+                && f.after_events.is_none()
+                && f.after_ms.is_none()
+            {
+                return Err(format!("{name} needs after_events or after_ms"));
+            }
         }
         if self.reject_topics.iter().any(|r| r.topic.is_empty()) {
             return Err("reject_topics[].topic must not be empty".to_owned());
@@ -192,6 +203,8 @@ mod tests {
         for bad in [
             r#"{"heartbeat_ms": 0}"#,
             r#"{"drop_socket": {"first": 1}}"#,
+            r#"{"fail_channel": {"first": 1}}"#,
+            r#"{"fail_channel": {"after_ms": 5, "first": 0}}"#,
             r#"{"refuse_channels": {"first": 0}}"#,
             r#"{"reject_topics": [{"topic": ""}]}"#,
         ] {

@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde::Serialize;
 use tokio::sync::{mpsc, watch};
 
-use crate::notification_spec::{DropSocket, NotificationsSpec, TopicRejection, within_first};
+use crate::notification_spec::{NotificationsSpec, SocketFault, TopicRejection, within_first};
 use crate::records::ActionStatus;
 
 /// One frame written to a notification socket.
@@ -23,7 +23,8 @@ pub struct PushRecord {
     pub channel_id: String,
     /// The socket, numbered 1, 2, ... in the order sockets were opened on the sandbox.
     pub connection: u64,
-    /// `topicName`: `v2.flows.<flowId>`, or `channel.metadata` for heartbeats and pongs.
+    /// `topicName`: `v2.flows.<flowId>`, or `channel.metadata` for heartbeats and pongs;
+    /// [`CHANNEL_FAILURE_TOPIC`](crate::CHANNEL_FAILURE_TOPIC) for the `fail_channel` frame.
     pub topic: String,
     /// The operation's `actionStatus` in a flow event; `None` for heartbeats.
     pub action_status: Option<ActionStatus>,
@@ -64,7 +65,9 @@ pub(crate) struct Opened {
     pub rx: mpsc::UnboundedReceiver<Frame>,
     pub heartbeat: Duration,
     /// The drop fault, when it applies to this socket.
-    pub drop: Option<DropSocket>,
+    pub drop: Option<SocketFault>,
+    /// The channel-failure fault, when it applies to this socket.
+    pub fail: Option<SocketFault>,
     pub stop: Option<watch::Receiver<bool>>,
 }
 
@@ -178,18 +181,24 @@ impl PushHub {
         let number = self.sockets_opened;
         let (tx, rx) = mpsc::unbounded_channel();
         channel.sockets.push(Socket { number, tx });
-        let drop = self
-            .spec
-            .drop_socket
-            .clone()
-            .filter(|d| within_first(d.first, number));
+        let applies =
+            |fault: &Option<SocketFault>| fault.clone().filter(|f| within_first(f.first, number));
+        let drop = applies(&self.spec.drop_socket);
+        let fail = applies(&self.spec.fail_channel);
         Some(Opened {
             number,
             rx,
             heartbeat: Duration::from_millis(self.spec.heartbeat_ms),
             drop,
+            fail,
             stop: self.stop.clone(),
         })
+    }
+
+    /// Removes a channel (the `fail_channel` fault): its topics get no more events and a
+    /// handshake to it is answered 404.
+    pub fn remove_channel(&mut self, channel_id: &str) {
+        self.channels.remove(channel_id);
     }
 
     /// Forgets a closed socket.

@@ -1,7 +1,7 @@
 //! One notification WebSocket: writes the frames the hub queues for it, a heartbeat every
 //! `heartbeat_ms`, answers `{"message":"ping"}`, and applies the `drop_socket` fault by
 //! dropping the TCP connection without a close frame (what a client sees when a network path
-//! dies mid-wait).
+//! dies mid-wait) and the `fail_channel` fault by removing the channel under the open socket.
 
 use std::sync::Arc;
 
@@ -24,6 +24,27 @@ fn metadata_frame(message: &str) -> Frame {
     }
 }
 
+/// The frame a socket gets when its channel is gone. Clients of the real streaming host
+/// report `{"result": "404", "message": ...}` when a channel expired, was replaced by a newer
+/// one over the 20-channel limit, or its token expired (genesys-api.md §6 cites the limit).
+// GUESS: the message's wording, and that the socket then stays open with heartbeats only
+// (the worst case for a client that waits for a close).
+fn channel_failure_frame() -> Frame {
+    Frame {
+        topic: CHANNEL_FAILURE_TOPIC.to_owned(),
+        action_status: None,
+        operation_id: None,
+        text: json!({
+            "result": "404",
+            "message": "Channel not found: it expired, was replaced by a newer channel, or its token expired",
+        })
+        .to_string(),
+    }
+}
+
+/// What the push log calls the channel-failure frame (it has no `topicName`).
+pub const CHANNEL_FAILURE_TOPIC: &str = "(channel failure)";
+
 /// Serves an upgraded socket on `channel_id` until the client leaves, the server stops or the
 /// drop fault fires.
 pub(crate) async fn serve(shared: Arc<Shared>, channel_id: String, mut socket: WebSocket) {
@@ -42,6 +63,17 @@ pub(crate) async fn serve(shared: Arc<Shared>, channel_id: String, mut socket: W
         .as_ref()
         .and_then(|d| d.after_ms)
         .map(|ms| start + std::time::Duration::from_millis(ms));
+    let fail_after_events = opened.fail.as_ref().and_then(|f| f.after_events);
+    let mut fail_at = opened
+        .fail
+        .as_ref()
+        .and_then(|f| f.after_ms)
+        .map(|ms| start + std::time::Duration::from_millis(ms));
+    if fail_after_events == Some(0) {
+        fail_at = Some(start);
+    }
+    // Once the channel failed, the hub forgot it: nothing more is queued for this socket.
+    let mut failed = false;
     let mut events_sent: u64 = 0;
     // Logged once written, stamped with when the write began.
     let record = |frame: &Frame, at| PushRecord {
@@ -56,10 +88,15 @@ pub(crate) async fn serve(shared: Arc<Shared>, channel_id: String, mut socket: W
         loop {
             let frame = tokio::select! {
                 _ = heartbeat.tick() => metadata_frame("WebSocket Heartbeat"),
-                queued = rx.recv() => match queued {
+                queued = rx.recv(), if !failed => match queued {
                     Some(frame) => frame,
                     None => break,
                 },
+                () = sleep_until_opt(fail_at), if !failed => {
+                    failed = true;
+                    shared.with(|state, _| state.push.remove_channel(&channel_id));
+                    channel_failure_frame()
+                }
                 incoming = socket.recv() => match incoming {
                     Some(Ok(Message::Text(text))) if is_ping(text.as_str()) => metadata_frame("pong"),
                     // tungstenite answers pings and close frames itself; a close ends the loop.
@@ -83,6 +120,9 @@ pub(crate) async fn serve(shared: Arc<Shared>, channel_id: String, mut socket: W
                 events_sent += 1;
                 if drop_after_events == Some(events_sent) {
                     break;
+                }
+                if fail_after_events == Some(events_sent) {
+                    fail_at = Some(Instant::now());
                 }
             }
         }
@@ -108,6 +148,13 @@ async fn sleep_until_opt(at: Option<Instant>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_channel_failure_frame_is_a_404_result() {
+        let frame: Value = serde_json::from_str(&channel_failure_frame().text).expect("json");
+        assert_eq!(frame["result"], "404");
+        assert!(frame.get("topicName").is_none());
+    }
 
     #[test]
     fn pings_and_heartbeats() {

@@ -12,6 +12,7 @@ use common::*;
 use genesys_sandbox::*;
 use push_common::*;
 use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite;
 
 #[tokio::test]
 async fn rejected_topics_are_answered_and_never_delivered() {
@@ -128,6 +129,56 @@ async fn socket_dropped_after_m_ms_for_the_first_connection_only() {
     for _ in 0..6 {
         assert!(matches!(read(&mut again).await, Read::Frame(ref f) if is_heartbeat(f)));
     }
+}
+
+#[tokio::test]
+async fn a_failed_channel_says_404_once_then_only_heartbeats_and_is_gone() {
+    let sb = start(scenario(
+        json!({"heartbeat_ms": 50, "fail_channel": {"after_events": 1}}),
+    ))
+    .await;
+    let t = token(&sb).await;
+    let channel = create_channel(&sb, &t).await;
+    let (id, uri) = (
+        channel["id"].as_str().unwrap(),
+        channel["connectUri"].as_str().unwrap(),
+    );
+    subscribe(&sb, &t, id, &[FLOW], true).await;
+    let mut ws = connect(uri).await;
+    publish(&sb, &t, FLOW, "2.0").await;
+    assert_eq!(status(&next_event(&mut ws).await), "STARTED");
+    let failure = next_event(&mut ws).await;
+    assert_eq!(failure["result"], "404", "{failure}");
+    assert!(
+        failure["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Channel not found")
+    );
+    // The socket stays open, but the rest of the publish never reaches it.
+    let late = settle(&sb, &t, &mut ws).await;
+    assert!(late.is_empty(), "{late:?}");
+    // The channel is gone: no handshake, no subscription.
+    let err = tokio_tungstenite::connect_async(uri)
+        .await
+        .expect_err("no upgrade");
+    assert!(
+        matches!(err, tungstenite::Error::Http(ref r) if r.status() == 404),
+        "{err}"
+    );
+    assert_envelope(
+        subscribe(&sb, &t, id, &[FLOW], true).await,
+        404,
+        "not.found",
+    )
+    .await;
+    let logged: Vec<String> = sb
+        .notifications()
+        .into_iter()
+        .filter(|r| r.topic != "channel.metadata")
+        .map(|r| r.topic)
+        .collect();
+    assert_eq!(logged, [topic(FLOW), CHANNEL_FAILURE_TOPIC.to_owned()]);
 }
 
 #[tokio::test]

@@ -129,6 +129,27 @@ pub fn parse_frame(text: &str, topic: &str) -> Option<Flow> {
     serde_json::from_value(envelope.event_body).ok()
 }
 
+/// A frame saying the channel itself failed: `{"result": "404", "message": ...}`, which
+/// clients of the streaming host report when a channel expired, was replaced by a newer one
+/// over the limit of 20 per OAuth client, or outlived its token (genesys-api.md §6 has the
+/// limit; the frame is third-party evidence). No event will come on that channel again, and
+/// reconnecting to it cannot help. Returns what to tell the user.
+pub fn channel_failure(text: &str) -> Option<String> {
+    let frame: Value = serde_json::from_str(text).ok()?;
+    let result = match &frame["result"] {
+        Value::String(code) => code.parse::<u16>().ok()?,
+        Value::Number(code) => u16::try_from(code.as_u64()?).ok()?,
+        _ => return None,
+    };
+    if result < 400 {
+        return None;
+    }
+    let message = frame["message"].as_str().unwrap_or("no message");
+    Some(format!(
+        "the notification channel failed ({result}: {message})"
+    ))
+}
+
 /// Accepts `wss://`, and `ws://` only to a loopback host (the sandbox).
 pub fn check_connect_uri(uri: &str) -> Result<Url, PushError> {
     let unsafe_uri = || PushError::UnsafeUri(uri.to_string());
@@ -230,13 +251,18 @@ async fn connect(uri: &Url) -> Result<Socket, PushError> {
     }
 }
 
-/// Forwards the flow's events until the receiver goes away or the socket is lost twice.
+/// Forwards the flow's events until the receiver goes away, the socket is lost twice or the
+/// channel fails.
 async fn read_events(mut socket: Socket, uri: Url, topic: String, tx: mpsc::Sender<Signal>) {
     let mut reconnected = false;
     loop {
         let why = loop {
             match socket.next().await {
                 Some(Ok(Message::Text(text))) => {
+                    if let Some(failure) = channel_failure(text.as_str()) {
+                        let _ = tx.send(Signal::Lost(failure)).await;
+                        return;
+                    }
                     if let Some(flow) = parse_frame(text.as_str(), &topic)
                         && tx.send(Signal::Flow(Box::new(flow))).await.is_err()
                     {
@@ -289,6 +315,28 @@ mod tests {
         assert_eq!(parse_frame(heartbeat, "v2.flows.f1"), None);
         assert_eq!(parse_frame(event, "v2.flows.other"), None);
         assert_eq!(parse_frame("not json", "v2.flows.f1"), None);
+    }
+
+    #[test]
+    fn a_channel_failure_frame_ends_push_and_says_why() {
+        assert_eq!(
+            channel_failure(r#"{"result":"404","message":"Channel not found"}"#).as_deref(),
+            Some("the notification channel failed (404: Channel not found)")
+        );
+        assert_eq!(
+            channel_failure(r#"{"result":410}"#).as_deref(),
+            Some("the notification channel failed (410: no message)")
+        );
+        // A subscription's confirmation, heartbeats, events and junk are not failures.
+        for fine in [
+            r#"{"result":"200","status":"subscribed"}"#,
+            r#"{"topicName":"channel.metadata","eventBody":{"message":"WebSocket Heartbeat"}}"#,
+            r#"{"topicName":"v2.flows.f1","eventBody":{"id":"f1"}}"#,
+            r#"{"result":"not a code"}"#,
+            "not json",
+        ] {
+            assert_eq!(channel_failure(fine), None, "{fine}");
+        }
     }
 
     #[test]

@@ -173,6 +173,36 @@ async fn a_socket_dropped_twice_falls_back_to_polling() {
 }
 
 #[tokio::test]
+async fn a_failed_channel_gives_way_to_polling_at_once_even_in_push_mode() {
+    // After the first flow event the channel is removed under the open socket (as when a
+    // 21st channel of the same OAuth client replaces it): the socket says so once, then
+    // carries heartbeats only. push mode has no safety net, so only that frame can save the
+    // run from waiting out its deadline.
+    let failing = json!({ "fail_channel": { "after_events": 1 }, "heartbeat_ms": 100 });
+    let world = World::start(slow_publish(failing)).await;
+    let ran = world
+        .run(&[("wait-mode", "push"), ("timeout-seconds", "20")])
+        .await;
+    assert_published(&ran, &world);
+    assert_eq!(metrics(&ran)["decided_by"], "poll", "{ran}");
+    assert!(
+        ran.stdout.contains(
+            "::warning title=Push notifications lost::the notification channel failed (404: Channel not found"
+        ),
+        "{ran}"
+    );
+    let failures = world
+        .sandbox
+        .notifications()
+        .iter()
+        .filter(|f| f.topic == genesys_sandbox::CHANNEL_FAILURE_TOPIC)
+        .count();
+    assert_eq!(failures, 1, "{}", world.log());
+    // Nothing to reconnect to: the one socket is all.
+    assert_eq!(upgrades(&world), 1, "{}", world.log());
+}
+
+#[tokio::test]
 async fn a_missed_event_costs_a_safety_net_read_not_the_deadline() {
     let world = World::start(slow_publish(json!({ "suppress_events": "terminal" }))).await;
     let ran = world.run(&[("timeout-seconds", "30")]).await;

@@ -14,6 +14,10 @@ pub struct NotificationsSpec {
     /// Close sockets abruptly (no close frame) after some flow events or some time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drop_socket: Option<SocketFault>,
+    /// Freeze sockets after some flow events or some time: the TCP connection stays open but
+    /// nothing is written or read any more, pings included (a half-open connection).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub freeze_socket: Option<SocketFault>,
     /// Remove the channel under an open socket after some flow events or some time: the
     /// socket gets a `{"result": "404", ...}` frame, then heartbeats only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -42,6 +46,7 @@ impl Default for NotificationsSpec {
         NotificationsSpec {
             heartbeat_ms: default_heartbeat_ms(),
             drop_socket: None,
+            freeze_socket: None,
             fail_channel: None,
             suppress_events: SuppressEvents::Off,
             refuse_channels: None,
@@ -51,7 +56,7 @@ impl Default for NotificationsSpec {
     }
 }
 
-/// When a socket fault (`drop_socket`, `fail_channel`) fires. At least one of
+/// When a socket fault (`drop_socket`, `freeze_socket`, `fail_channel`) fires. At least one of
 /// `after_events` and `after_ms` is set; whichever comes first fires it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -155,6 +160,7 @@ impl NotificationsSpec {
         }
         let firsts = [
             self.drop_socket.as_ref().and_then(|d| d.first),
+            self.freeze_socket.as_ref().and_then(|d| d.first),
             self.fail_channel.as_ref().and_then(|d| d.first),
             self.refuse_channels.as_ref().and_then(|r| r.first),
             self.slow_handshake.as_ref().and_then(|s| s.first),
@@ -164,6 +170,7 @@ impl NotificationsSpec {
         }
         for (name, fault) in [
             ("drop_socket", &self.drop_socket),
+            ("freeze_socket", &self.freeze_socket),
             ("fail_channel", &self.fail_channel),
         ] {
             if let Some(f) = fault
@@ -204,6 +211,7 @@ mod tests {
             r#"{"heartbeat_ms": 0}"#,
             r#"{"drop_socket": {"first": 1}}"#,
             r#"{"fail_channel": {"first": 1}}"#,
+            r#"{"freeze_socket": {"first": 1}}"#,
             r#"{"fail_channel": {"after_ms": 5, "first": 0}}"#,
             r#"{"refuse_channels": {"first": 0}}"#,
             r#"{"reject_topics": [{"topic": ""}]}"#,

@@ -66,6 +66,8 @@ pub(crate) struct Opened {
     pub heartbeat: Duration,
     /// The drop fault, when it applies to this socket.
     pub drop: Option<SocketFault>,
+    /// The freeze fault, when it applies to this socket.
+    pub freeze: Option<SocketFault>,
     /// The channel-failure fault, when it applies to this socket.
     pub fail: Option<SocketFault>,
     pub stop: Option<watch::Receiver<bool>>,
@@ -184,12 +186,14 @@ impl PushHub {
         let applies =
             |fault: &Option<SocketFault>| fault.clone().filter(|f| within_first(f.first, number));
         let drop = applies(&self.spec.drop_socket);
+        let freeze = applies(&self.spec.freeze_socket);
         let fail = applies(&self.spec.fail_channel);
         Some(Opened {
             number,
             rx,
             heartbeat: Duration::from_millis(self.spec.heartbeat_ms),
             drop,
+            freeze,
             fail,
             stop: self.stop.clone(),
         })

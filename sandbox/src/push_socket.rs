@@ -1,7 +1,9 @@
 //! One notification WebSocket: writes the frames the hub queues for it, a heartbeat every
 //! `heartbeat_ms`, answers `{"message":"ping"}`, and applies the `drop_socket` fault by
 //! dropping the TCP connection without a close frame (what a client sees when a network path
-//! dies mid-wait) and the `fail_channel` fault by removing the channel under the open socket.
+//! dies mid-wait), the `freeze_socket` fault by going silent with the connection left open (a
+//! half-open connection: no frames, no pongs, no FIN) and the `fail_channel` fault by removing
+//! the channel under the open socket.
 
 use std::sync::Arc;
 
@@ -72,6 +74,14 @@ pub(crate) async fn serve(shared: Arc<Shared>, channel_id: String, mut socket: W
     if fail_after_events == Some(0) {
         fail_at = Some(start);
     }
+    let freeze_after_events = opened.freeze.as_ref().and_then(|f| f.after_events);
+    let mut freeze_at = opened
+        .freeze
+        .as_ref()
+        .and_then(|f| f.after_ms)
+        .map(|ms| start + std::time::Duration::from_millis(ms));
+    // Frozen from the start: the loop is never entered, so not even a ping is read.
+    let mut frozen = freeze_after_events == Some(0);
     // Once the channel failed, the hub forgot it: nothing more is queued for this socket.
     let mut failed = false;
     let mut events_sent: u64 = 0;
@@ -84,7 +94,7 @@ pub(crate) async fn serve(shared: Arc<Shared>, channel_id: String, mut socket: W
         operation_id: frame.operation_id.clone(),
         at,
     };
-    if drop_after_events != Some(0) {
+    if drop_after_events != Some(0) && !frozen {
         loop {
             let frame = tokio::select! {
                 _ = heartbeat.tick() => metadata_frame("WebSocket Heartbeat"),
@@ -92,6 +102,10 @@ pub(crate) async fn serve(shared: Arc<Shared>, channel_id: String, mut socket: W
                     Some(frame) => frame,
                     None => break,
                 },
+                () = sleep_until_opt(freeze_at) => {
+                    frozen = true;
+                    break;
+                }
                 () = sleep_until_opt(fail_at), if !failed => {
                     failed = true;
                     shared.with(|state, _| state.push.remove_channel(&channel_id));
@@ -124,10 +138,18 @@ pub(crate) async fn serve(shared: Arc<Shared>, channel_id: String, mut socket: W
                 if fail_after_events == Some(events_sent) {
                     fail_at = Some(Instant::now());
                 }
+                if freeze_after_events == Some(events_sent) {
+                    freeze_at = Some(Instant::now());
+                }
             }
         }
     }
     shared.with(|state, _| state.push.close(&channel_id, number));
+    if frozen {
+        // Hold the connection without reading it (so pings go unanswered) until the server
+        // stops: what a client sees of a path that died without a FIN.
+        crate::push::stopped(&mut stop).await;
+    }
     // Dropping the socket closes the TCP connection without a close frame: abrupt on purpose,
     // whether the drop fault fired or the server is stopping.
     drop(socket);

@@ -9,6 +9,7 @@ mod push_common;
 use std::time::{Duration, Instant};
 
 use common::*;
+use futures_util::{SinkExt, StreamExt};
 use genesys_sandbox::*;
 use push_common::*;
 use serde_json::{Value, json};
@@ -179,6 +180,28 @@ async fn a_failed_channel_says_404_once_then_only_heartbeats_and_is_gone() {
         .map(|r| r.topic)
         .collect();
     assert_eq!(logged, [topic(FLOW), CHANNEL_FAILURE_TOPIC.to_owned()]);
+}
+
+#[tokio::test]
+async fn a_frozen_socket_stays_open_and_says_nothing_not_even_pong() {
+    let sb = start(scenario(
+        json!({"heartbeat_ms": 50, "freeze_socket": {"after_events": 0, "first": 1}}),
+    ))
+    .await;
+    let t = token(&sb).await;
+    let channel = create_channel(&sb, &t).await;
+    let uri = channel["connectUri"].as_str().unwrap();
+    let mut ws = connect(uri).await;
+    ws.send(tungstenite::Message::Ping(Vec::new().into()))
+        .await
+        .unwrap();
+    // Ten heartbeats' worth of time: a live socket would have sent them and the pong.
+    let heard = tokio::time::timeout(Duration::from_millis(500), ws.next()).await;
+    assert!(heard.is_err(), "the frozen socket said {heard:?}");
+    assert!(sb.notifications().is_empty());
+    // The second socket is not frozen: heartbeats flow.
+    let mut again = connect(uri).await;
+    assert!(matches!(read(&mut again).await, Read::Frame(ref f) if is_heartbeat(f)));
 }
 
 #[tokio::test]

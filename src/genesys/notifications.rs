@@ -1,12 +1,14 @@
 //! Push: the Notifications API (genesys-api.md §6). A channel, a subscription to
 //! `v2.flows.{flowId}`, and a WebSocket that carries the same `currentOperation` polling
 //! reads. The socket is opened before the publish so no event is missed; it reconnects
-//! once after a drop, and then gives up so the caller falls back to polling.
+//! once after a drop, and then gives up so the caller falls back to polling. A socket that
+//! goes silent (a half-open TCP connection behind a NAT or proxy sends no FIN) is found by
+//! WebSocket pings, which RFC 6455 obliges the server to answer, and counts as a drop.
 
 use super::client::{Answer, GenesysClient, Request, RetryPolicy};
 use super::error::ApiError;
 use super::models::Flow;
-use futures_util::StreamExt;
+use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -19,6 +21,16 @@ use url::{Host, Url};
 pub const HEARTBEAT_TOPIC: &str = "channel.metadata";
 /// How long the WebSocket handshake may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The shortest silence that counts as a dead socket: pings are answered in milliseconds,
+/// so this leaves a loaded runner seconds of slack before a needless reconnect.
+const MIN_SILENCE: Duration = Duration::from_secs(5);
+
+/// How long a socket may stay silent (no frame, no pong) before it counts as dropped: three
+/// of the largest poll intervals (15 s with the defaults), never under 5 s. It is pinged
+/// three times in that span, so only a dead connection stays silent that long.
+pub fn silence_limit(poll_max_interval: Duration) -> Duration {
+    (poll_max_interval * 3).max(MIN_SILENCE)
+}
 
 /// A notification channel.
 #[derive(Debug, Clone, Deserialize)]
@@ -196,8 +208,13 @@ impl GenesysClient {
         Ok(listing.entities)
     }
 
-    /// Creates a channel, subscribes to the flow's topic and opens the socket.
-    pub async fn open_flow_events(&self, flow_id: &str) -> Result<FlowEvents, PushError> {
+    /// Creates a channel, subscribes to the flow's topic and opens the socket, which counts
+    /// as dropped once silent for `silence` (see [`silence_limit`]).
+    pub async fn open_flow_events(
+        &self,
+        flow_id: &str,
+        silence: Duration,
+    ) -> Result<FlowEvents, PushError> {
         let channel = self.create_channel().await?.body;
         let uri = check_connect_uri(&channel.connect_uri)?;
         let topic = flow_topic(flow_id);
@@ -227,7 +244,7 @@ impl GenesysClient {
         }
         let socket = connect(&uri).await?;
         let (tx, rx) = mpsc::channel(64);
-        let task = tokio::spawn(read_events(socket, uri, topic, tx));
+        let task = tokio::spawn(read_events(socket, uri, topic, silence, tx));
         Ok(FlowEvents { rx, task })
     }
 }
@@ -251,30 +268,27 @@ async fn connect(uri: &Url) -> Result<Socket, PushError> {
     }
 }
 
+/// What reading the socket gave.
+enum Heard {
+    /// A frame (or the end of the socket).
+    Frame(Option<Result<Message, tokio_tungstenite::tungstenite::Error>>),
+    /// Time to ping, or to give up on a silent socket.
+    Tick,
+}
+
 /// Forwards the flow's events until the receiver goes away, the socket is lost twice or the
-/// channel fails.
-async fn read_events(mut socket: Socket, uri: Url, topic: String, tx: mpsc::Sender<Signal>) {
+/// channel fails. A socket that stays silent for `silence` despite pings is lost too.
+async fn read_events(
+    mut socket: Socket,
+    uri: Url,
+    topic: String,
+    silence: Duration,
+    tx: mpsc::Sender<Signal>,
+) {
     let mut reconnected = false;
     loop {
-        let why = loop {
-            match socket.next().await {
-                Some(Ok(Message::Text(text))) => {
-                    if let Some(failure) = channel_failure(text.as_str()) {
-                        let _ = tx.send(Signal::Lost(failure)).await;
-                        return;
-                    }
-                    if let Some(flow) = parse_frame(text.as_str(), &topic)
-                        && tx.send(Signal::Flow(Box::new(flow))).await.is_err()
-                    {
-                        return;
-                    }
-                }
-                // tungstenite answers pings itself; binary frames carry nothing for us.
-                Some(Ok(_)) => {}
-                Some(Err(e)) => break e.to_string(),
-                None => break "the server closed the socket".to_string(),
-            }
-        };
+        let why = listen(&mut socket, &topic, silence, &tx).await;
+        let Some(why) = why else { return };
         if reconnected {
             let _ = tx.send(Signal::Lost(why)).await;
             return;
@@ -294,6 +308,60 @@ async fn read_events(mut socket: Socket, uri: Url, topic: String, tx: mpsc::Send
                     .await;
                 return;
             }
+        }
+    }
+}
+
+/// Reads one socket until it drops (returns why) or the reader must stop (`None`: the
+/// receiver is gone, or the channel failed and that was said).
+async fn listen(
+    socket: &mut Socket,
+    topic: &str,
+    silence: Duration,
+    tx: &mpsc::Sender<Signal>,
+) -> Option<String> {
+    let mut ping = tokio::time::interval(silence / 3);
+    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ping.tick().await; // the first tick is immediate: the socket was just opened
+    let mut last_heard = tokio::time::Instant::now();
+    loop {
+        let heard = tokio::select! {
+            frame = socket.next() => Heard::Frame(frame),
+            _ = ping.tick() => Heard::Tick,
+        };
+        let frame = match heard {
+            Heard::Tick => {
+                if last_heard.elapsed() >= silence {
+                    return Some(format!(
+                        "nothing heard on the socket for {} s, pings included",
+                        silence.as_secs_f64()
+                    ));
+                }
+                if let Err(e) = socket.send(Message::Ping(Vec::new().into())).await {
+                    return Some(format!("a ping could not be sent: {e}"));
+                }
+                continue;
+            }
+            Heard::Frame(frame) => frame,
+        };
+        last_heard = tokio::time::Instant::now();
+        match frame {
+            Some(Ok(Message::Text(text))) => {
+                if let Some(failure) = channel_failure(text.as_str()) {
+                    let _ = tx.send(Signal::Lost(failure)).await;
+                    return None;
+                }
+                if let Some(flow) = parse_frame(text.as_str(), topic)
+                    && tx.send(Signal::Flow(Box::new(flow))).await.is_err()
+                {
+                    return None;
+                }
+            }
+            // Pongs prove the socket alive; tungstenite answers the server's pings itself;
+            // binary frames carry nothing for us.
+            Some(Ok(_)) => {}
+            Some(Err(e)) => return Some(e.to_string()),
+            None => return Some("the server closed the socket".to_string()),
         }
     }
 }
@@ -337,6 +405,22 @@ mod tests {
         ] {
             assert_eq!(channel_failure(fine), None, "{fine}");
         }
+    }
+
+    #[test]
+    fn a_socket_may_stay_silent_for_three_poll_intervals_but_never_under_5_s() {
+        assert_eq!(
+            silence_limit(Duration::from_secs(5)),
+            Duration::from_secs(15)
+        );
+        assert_eq!(
+            silence_limit(Duration::from_secs(60)),
+            Duration::from_secs(180)
+        );
+        assert_eq!(
+            silence_limit(Duration::from_millis(200)),
+            Duration::from_secs(5)
+        );
     }
 
     #[test]

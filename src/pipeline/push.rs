@@ -4,7 +4,7 @@
 use super::Deployment;
 use super::wait::safety_net_interval;
 use crate::config::WaitMode;
-use crate::genesys::notifications::PushError;
+use crate::genesys::notifications::{PushError, silence_limit};
 
 impl Deployment<'_> {
     /// Opens push for the bot's flow unless `wait-mode: poll`. Never fails the run: push is
@@ -16,7 +16,10 @@ impl Deployment<'_> {
         }
         let cancel = self.ctx.cancel.clone();
         let opened = tokio::select! {
-            opened = self.client.open_flow_events(&self.config.bot_id) => opened,
+            opened = self.client.open_flow_events(
+                &self.config.bot_id,
+                silence_limit(self.config.poll_max_interval),
+            ) => opened,
             _ = cancel.cancelled() => return,
         };
         match opened {

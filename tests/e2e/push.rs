@@ -203,6 +203,21 @@ async fn a_failed_channel_gives_way_to_polling_at_once_even_in_push_mode() {
 }
 
 #[tokio::test]
+async fn a_silent_socket_is_found_by_pings_and_reopened() {
+    // The first socket goes silent after the first event (a half-open connection: no
+    // frames, no pongs, no FIN). push mode has no safety net; the pings must find the
+    // silence (5 s at the least) and reopen the socket, whose read finds the publish done.
+    let frozen = json!({ "freeze_socket": { "after_events": 1, "first": 1 } });
+    let world = World::start(slow_publish(frozen)).await;
+    let ran = world
+        .run(&[("wait-mode", "push"), ("timeout-seconds", "60")])
+        .await;
+    assert_published(&ran, &world);
+    assert_eq!(upgrades(&world), 2, "{}", world.log());
+    assert_eq!(metrics(&ran)["decided_by"], "poll", "{ran}");
+}
+
+#[tokio::test]
 async fn a_missed_event_costs_a_safety_net_read_not_the_deadline() {
     let world = World::start(slow_publish(json!({ "suppress_events": "terminal" }))).await;
     let ran = world.run(&[("timeout-seconds", "30")]).await;

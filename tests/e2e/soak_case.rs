@@ -156,13 +156,14 @@ fn fault(rng: &mut fastrand::Rng) -> Value {
 
 /// A fault of the push channel (`wait-mode` `auto` waits by push when it can).
 fn push_fault(rng: &mut fastrand::Rng) -> Value {
-    match rng.u8(..7) {
+    match rng.u8(..8) {
         0 => json!({ "drop_socket": { "after_events": rng.u8(..=3), "first": rng.u8(1..=2) } }),
         1 => json!({ "drop_socket": { "after_ms": rng.u64(50..=800) } }),
         2 => json!({ "suppress_events": if rng.bool() { "all" } else { "terminal" } }),
         3 => json!({ "refuse_channels": { "first": rng.u8(1..=2) } }),
         4 => json!({ "reject_topics": [{ "topic": "v2.flows.*" }] }),
         5 => json!({ "fail_channel": { "after_events": rng.u8(..=3) } }),
+        6 => json!({ "freeze_socket": { "after_events": rng.u8(..=3) } }),
         _ => json!({ "slow_handshake": { "delay_ms": rng.u64(100..=1500) } }),
     }
 }

@@ -11,6 +11,7 @@ use axum::extract::ws::{Message, WebSocket};
 use serde_json::{Value, json};
 use tokio::time::{Instant, MissedTickBehavior};
 
+use crate::notification_spec::SocketFault;
 use crate::push::{Frame, PushRecord};
 use crate::state::Shared;
 
@@ -47,8 +48,17 @@ fn channel_failure_frame() -> Frame {
 /// What the push log calls the channel-failure frame (it has no `topicName`).
 pub const CHANNEL_FAILURE_TOPIC: &str = "(channel failure)";
 
+/// When a socket fault fires: after the socket's N-th flow event, and/or at an instant.
+fn trigger(fault: Option<&SocketFault>, start: Instant) -> (Option<u64>, Option<Instant>) {
+    let after_events = fault.and_then(|f| f.after_events);
+    let at = fault
+        .and_then(|f| f.after_ms)
+        .map(|ms| start + std::time::Duration::from_millis(ms));
+    (after_events, at)
+}
+
 /// Serves an upgraded socket on `channel_id` until the client leaves, the server stops or the
-/// drop fault fires.
+/// drop fault fires; a frozen socket is held, silent, until the server stops.
 pub(crate) async fn serve(shared: Arc<Shared>, channel_id: String, mut socket: WebSocket) {
     let Some(opened) = shared.with(|state, _| state.push.open(&channel_id)) else {
         return;
@@ -59,27 +69,12 @@ pub(crate) async fn serve(shared: Arc<Shared>, channel_id: String, mut socket: W
     let start = Instant::now();
     let mut heartbeat = tokio::time::interval_at(start + opened.heartbeat, opened.heartbeat);
     heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    let drop_after_events = opened.drop.as_ref().and_then(|d| d.after_events);
-    let drop_at = opened
-        .drop
-        .as_ref()
-        .and_then(|d| d.after_ms)
-        .map(|ms| start + std::time::Duration::from_millis(ms));
-    let fail_after_events = opened.fail.as_ref().and_then(|f| f.after_events);
-    let mut fail_at = opened
-        .fail
-        .as_ref()
-        .and_then(|f| f.after_ms)
-        .map(|ms| start + std::time::Duration::from_millis(ms));
+    let (drop_after_events, drop_at) = trigger(opened.drop.as_ref(), start);
+    let (fail_after_events, mut fail_at) = trigger(opened.fail.as_ref(), start);
     if fail_after_events == Some(0) {
         fail_at = Some(start);
     }
-    let freeze_after_events = opened.freeze.as_ref().and_then(|f| f.after_events);
-    let mut freeze_at = opened
-        .freeze
-        .as_ref()
-        .and_then(|f| f.after_ms)
-        .map(|ms| start + std::time::Duration::from_millis(ms));
+    let (freeze_after_events, mut freeze_at) = trigger(opened.freeze.as_ref(), start);
     // Frozen from the start: the loop is never entered, so not even a ping is read.
     let mut frozen = freeze_after_events == Some(0);
     // Once the channel failed, the hub forgot it: nothing more is queued for this socket.

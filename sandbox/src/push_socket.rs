@@ -48,12 +48,16 @@ fn channel_failure_frame() -> Frame {
 /// What the push log calls the channel-failure frame (it has no `topicName`).
 pub const CHANNEL_FAILURE_TOPIC: &str = "(channel failure)";
 
-/// When a socket fault fires: after the socket's N-th flow event, and/or at an instant.
+/// When a socket fault fires: after the socket's N-th flow event, and/or at an instant
+/// (at once for "after 0 events").
 fn trigger(fault: Option<&SocketFault>, start: Instant) -> (Option<u64>, Option<Instant>) {
     let after_events = fault.and_then(|f| f.after_events);
-    let at = fault
-        .and_then(|f| f.after_ms)
-        .map(|ms| start + std::time::Duration::from_millis(ms));
+    let at = match after_events {
+        Some(0) => Some(start),
+        _ => fault
+            .and_then(|f| f.after_ms)
+            .map(|ms| start + std::time::Duration::from_millis(ms)),
+    };
     (after_events, at)
 }
 
@@ -71,9 +75,6 @@ pub(crate) async fn serve(shared: Arc<Shared>, channel_id: String, mut socket: W
     heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let (drop_after_events, drop_at) = trigger(opened.drop.as_ref(), start);
     let (fail_after_events, mut fail_at) = trigger(opened.fail.as_ref(), start);
-    if fail_after_events == Some(0) {
-        fail_at = Some(start);
-    }
     let (freeze_after_events, mut freeze_at) = trigger(opened.freeze.as_ref(), start);
     // Frozen from the start: the loop is never entered, so not even a ping is read.
     let mut frozen = freeze_after_events == Some(0);

@@ -160,13 +160,7 @@ async fn a_failed_channel_says_404_once_then_only_heartbeats_and_is_gone() {
     let late = settle(&sb, &t, &mut ws).await;
     assert!(late.is_empty(), "{late:?}");
     // The channel is gone: no handshake, no subscription.
-    let err = tokio_tungstenite::connect_async(uri)
-        .await
-        .expect_err("no upgrade");
-    assert!(
-        matches!(err, tungstenite::Error::Http(ref r) if r.status() == 404),
-        "{err}"
-    );
+    assert_no_upgrade(uri).await;
     assert_envelope(
         subscribe(&sb, &t, id, &[FLOW], true).await,
         404,

@@ -12,7 +12,7 @@ use futures_util::SinkExt;
 use genesys_sandbox::*;
 use push_common::*;
 use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::tungstenite::Message;
 
 #[tokio::test]
 async fn publish_pushes_every_transition_in_order_with_the_flow() {
@@ -195,14 +195,7 @@ async fn unknown_channels_are_404_and_the_api_needs_a_token() {
         .await
         .unwrap();
     assert_envelope(resp, 404, "not.found").await;
-    let err =
-        tokio_tungstenite::connect_async(format!("ws://{}/channels/streaming-0-nope", sb.addr()))
-            .await
-            .expect_err("no upgrade");
-    assert!(
-        matches!(err, tungstenite::Error::Http(ref r) if r.status() == 404),
-        "{err}"
-    );
+    assert_no_upgrade(&format!("ws://{}/channels/streaming-0-nope", sb.addr())).await;
     assert_envelope(
         subscribe(&sb, &t, "streaming-0-nope", &[FLOW], true).await,
         404,

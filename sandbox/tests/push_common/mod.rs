@@ -78,6 +78,17 @@ pub async fn connect(uri: &str) -> Ws {
     ws
 }
 
+/// Asserts that a WebSocket handshake to `uri` is refused with 404 (no such channel).
+pub async fn assert_no_upgrade(uri: &str) {
+    let err = tokio_tungstenite::connect_async(uri)
+        .await
+        .expect_err("no upgrade");
+    assert!(
+        matches!(err, tokio_tungstenite::tungstenite::Error::Http(ref r) if r.status() == 404),
+        "{err}"
+    );
+}
+
 /// A channel subscribed to `flows`, with its socket open.
 pub async fn listen(sb: &Sandbox, t: &str, flows: &[&str]) -> (String, Ws) {
     let channel = create_channel(sb, t).await;

@@ -73,6 +73,24 @@ const HEAD: [&str; 4] = [
     "publish_status",
 ];
 
+/// What follows `HEAD` when the smoke test fails and the rollback succeeds.
+const ROLLED_BACK: &[&str] = &[
+    "smoke_test_started",
+    "smoke_test_failed",
+    "rollback_started",
+    "publish_status",
+    "rollback_completed",
+    "metrics",
+];
+
+/// A `2.0` that greets well but answers the billing question with "Please hold.".
+fn bot_that_stalls() -> Value {
+    json!({
+        "greeting": { "text": "Hi, I'm the E2E Bot." },
+        "replies": [{ "utterance": "pay", "reply": { "text": "Please hold." } }]
+    })
+}
+
 fn events(tail: &[&'static str]) -> Vec<&'static str> {
     HEAD.iter().chain(tail).copied().collect()
 }
@@ -119,27 +137,11 @@ async fn a_new_version_that_answers_well_stays_live() {
 
 #[tokio::test]
 async fn a_new_version_that_answers_wrongly_is_rolled_back() {
-    let world = World::start(world_with(json!({
-        "greeting": { "text": "Hi, I'm the E2E Bot." },
-        "replies": [{ "utterance": "pay", "reply": { "text": "Please hold." } }]
-    })))
-    .await;
+    let world = World::start(world_with(bot_that_stalls())).await;
 
     let ran = run(&world, SMOKE).await;
 
-    ran.assert_outcome(
-        1,
-        "rolled-back",
-        &events(&[
-            "smoke_test_started",
-            "smoke_test_failed",
-            "rollback_started",
-            "publish_status",
-            "rollback_completed",
-            "metrics",
-        ]),
-        &world.secrets(),
-    );
+    ran.assert_outcome(1, "rolled-back", &events(ROLLED_BACK), &world.secrets());
     assert_eq!(world.live().as_deref(), Some("1.0"));
     assert_eq!(ran.output("published-version"), "1.0");
     world.assert_one_publish_of("2.0");
@@ -168,11 +170,7 @@ async fn a_new_version_that_answers_wrongly_is_rolled_back() {
 
 #[tokio::test]
 async fn the_rollback_after_a_failed_smoke_test_is_waited_for_by_push_too() {
-    let world = World::start(world_with(json!({
-        "greeting": { "text": "Hi, I'm the E2E Bot." },
-        "replies": [{ "utterance": "pay", "reply": { "text": "Please hold." } }]
-    })))
-    .await;
+    let world = World::start(world_with(bot_that_stalls())).await;
 
     // wait-mode auto (the default), with the safety-net read 10 s away: only push can see
     // the publish and the rollback finish in time.
@@ -187,19 +185,7 @@ async fn the_rollback_after_a_failed_smoke_test_is_waited_for_by_push_too() {
         )
         .await;
 
-    ran.assert_outcome(
-        1,
-        "rolled-back",
-        &events(&[
-            "smoke_test_started",
-            "smoke_test_failed",
-            "rollback_started",
-            "publish_status",
-            "rollback_completed",
-            "metrics",
-        ]),
-        &world.secrets(),
-    );
+    ran.assert_outcome(1, "rolled-back", &events(ROLLED_BACK), &world.secrets());
     assert_eq!(world.live().as_deref(), Some("1.0"));
     let rollback_statuses: Vec<Value> = ran
         .audit()
@@ -337,19 +323,7 @@ async fn a_missing_session_permission_fails_the_gate_and_rolls_back() {
 
     let ran = run(&world, SMOKE).await;
 
-    ran.assert_outcome(
-        1,
-        "rolled-back",
-        &events(&[
-            "smoke_test_started",
-            "smoke_test_failed",
-            "rollback_started",
-            "publish_status",
-            "rollback_completed",
-            "metrics",
-        ]),
-        &world.secrets(),
-    );
+    ran.assert_outcome(1, "rolled-back", &events(ROLLED_BACK), &world.secrets());
     assert_eq!(turns(&world), 0);
     assert_eq!(world.live().as_deref(), Some("1.0"));
     assert!(

@@ -37,8 +37,14 @@ async fn sigterm_before_the_publish_publishes_nothing() {
 async fn sigterm_as_soon_as_the_run_starts_is_a_cancellation_not_a_kill() {
     // The first audit line is printed before the run first waits on anything: a signal
     // right after it must already be handled (outputs and summary written), not kill the
-    // process with the default action.
-    let world = World::start(scenario()).await;
+    // process with the default action. The token request takes 30 s, so however late a
+    // loaded machine delivers the signal, the run is still before its publish.
+    let mut s = scenario();
+    add_faults(
+        &mut s,
+        [json!({ "kind": "slow", "delay_ms": 30000, "route": "POST /oauth/token", "count": 1 })],
+    );
+    let world = World::start(s).await;
     let mut action = world.start_action(&[]);
     action
         .wait_for_event("deployment_started")

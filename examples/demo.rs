@@ -193,7 +193,7 @@ async fn run_demo(sandbox: &Sandbox, number: usize, demo: &Demo) -> Result<(), S
     let events = audit_events(&read(&dir.path().join(AUDIT_LOG)));
     let verdict = check(
         &demo.expect,
-        report.status.as_str(),
+        report.status().as_str(),
         report.exit_code(),
         &events,
     );

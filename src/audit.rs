@@ -11,32 +11,119 @@ use std::sync::Mutex;
 use std::time::SystemTime;
 use tokio::time::Instant;
 
-/// Every event name of SPEC §2, in the order they can occur in a run.
-pub mod event {
-    #![allow(missing_docs)]
-    pub const DEPLOYMENT_STARTED: &str = "deployment_started";
-    pub const AUTH_FAILED: &str = "auth_failed";
-    pub const DEPENDENCY_VALIDATION_ERROR: &str = "dependency_validation_error";
-    pub const DEPENDENCY_VALIDATION_FAILED: &str = "dependency_validation_failed";
-    pub const DEPENDENCY_VALIDATION_PASSED: &str = "dependency_validation_passed";
-    pub const PUBLISH_SKIPPED_UNCHANGED: &str = "publish_skipped_unchanged";
-    pub const PUBLISH_TRIGGERED: &str = "publish_triggered";
-    pub const PUBLISH_TRIGGER_ERROR: &str = "publish_trigger_error";
-    pub const PUBLISH_TRIGGER_FAILED: &str = "publish_trigger_failed";
-    pub const PUBLISH_STATUS: &str = "publish_status";
-    pub const DEPLOYMENT_SUCCESS: &str = "deployment_success";
-    pub const DEPLOYMENT_FAILED: &str = "deployment_failed";
-    pub const DEPLOYMENT_TIMED_OUT: &str = "deployment_timed_out";
-    pub const ROLLBACK_STARTED: &str = "rollback_started";
-    pub const ROLLBACK_COMPLETED: &str = "rollback_completed";
-    pub const ROLLBACK_FAILED: &str = "rollback_failed";
-    pub const ROLLBACK_NOT_NEEDED: &str = "rollback_not_needed";
-    pub const SMOKE_TEST_STARTED: &str = "smoke_test_started";
-    pub const SMOKE_TEST_PASSED: &str = "smoke_test_passed";
-    pub const SMOKE_TEST_FAILED: &str = "smoke_test_failed";
-    pub const DRY_RUN_COMPLETED: &str = "dry_run_completed";
-    pub const DEPLOYMENT_CANCELLED: &str = "deployment_cancelled";
-    pub const METRICS: &str = "metrics";
+/// Every audit event of SPEC §2, in the order they can occur in a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Event {
+    /// The run began (always the first line).
+    DeploymentStarted,
+    /// The token request was refused.
+    AuthFailed,
+    /// A dependency lookup failed (the check could not run).
+    DependencyValidationError,
+    /// A dependency is missing, deleted, inactive or unpublished.
+    DependencyValidationFailed,
+    /// Every dependency is usable.
+    DependencyValidationPassed,
+    /// The target was already live; nothing was published.
+    PublishSkippedUnchanged,
+    /// The publish was accepted.
+    PublishTriggered,
+    /// The publish's answer was lost; the flow decides.
+    PublishTriggerError,
+    /// The publish was refused.
+    PublishTriggerFailed,
+    /// The operation's status changed (or a status read failed).
+    PublishStatus,
+    /// The target is live (and passed its smoke test).
+    DeploymentSuccess,
+    /// The run failed.
+    DeploymentFailed,
+    /// The publish outlived the deadline.
+    DeploymentTimedOut,
+    /// A rollback began.
+    RollbackStarted,
+    /// The previous version is confirmed live again.
+    RollbackCompleted,
+    /// The rollback did not bring the previous version back.
+    RollbackFailed,
+    /// The version live before is still live: nothing to undo.
+    RollbackNotNeeded,
+    /// The smoke test began.
+    SmokeTestStarted,
+    /// Every conversation passed.
+    SmokeTestPassed,
+    /// A conversation failed or could not be held.
+    SmokeTestFailed,
+    /// The dry run's plan is written.
+    DryRunCompleted,
+    /// SIGINT/SIGTERM ended the run.
+    DeploymentCancelled,
+    /// The run's counters (always the last line).
+    Metrics,
+}
+
+impl Event {
+    /// Every event, in SPEC §2's order.
+    pub const ALL: [Event; 23] = [
+        Event::DeploymentStarted,
+        Event::AuthFailed,
+        Event::DependencyValidationError,
+        Event::DependencyValidationFailed,
+        Event::DependencyValidationPassed,
+        Event::PublishSkippedUnchanged,
+        Event::PublishTriggered,
+        Event::PublishTriggerError,
+        Event::PublishTriggerFailed,
+        Event::PublishStatus,
+        Event::DeploymentSuccess,
+        Event::DeploymentFailed,
+        Event::DeploymentTimedOut,
+        Event::RollbackStarted,
+        Event::RollbackCompleted,
+        Event::RollbackFailed,
+        Event::RollbackNotNeeded,
+        Event::SmokeTestStarted,
+        Event::SmokeTestPassed,
+        Event::SmokeTestFailed,
+        Event::DryRunCompleted,
+        Event::DeploymentCancelled,
+        Event::Metrics,
+    ];
+
+    /// The `event` field's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Event::DeploymentStarted => "deployment_started",
+            Event::AuthFailed => "auth_failed",
+            Event::DependencyValidationError => "dependency_validation_error",
+            Event::DependencyValidationFailed => "dependency_validation_failed",
+            Event::DependencyValidationPassed => "dependency_validation_passed",
+            Event::PublishSkippedUnchanged => "publish_skipped_unchanged",
+            Event::PublishTriggered => "publish_triggered",
+            Event::PublishTriggerError => "publish_trigger_error",
+            Event::PublishTriggerFailed => "publish_trigger_failed",
+            Event::PublishStatus => "publish_status",
+            Event::DeploymentSuccess => "deployment_success",
+            Event::DeploymentFailed => "deployment_failed",
+            Event::DeploymentTimedOut => "deployment_timed_out",
+            Event::RollbackStarted => "rollback_started",
+            Event::RollbackCompleted => "rollback_completed",
+            Event::RollbackFailed => "rollback_failed",
+            Event::RollbackNotNeeded => "rollback_not_needed",
+            Event::SmokeTestStarted => "smoke_test_started",
+            Event::SmokeTestPassed => "smoke_test_passed",
+            Event::SmokeTestFailed => "smoke_test_failed",
+            Event::DryRunCompleted => "dry_run_completed",
+            Event::DeploymentCancelled => "deployment_cancelled",
+            Event::Metrics => "metrics",
+        }
+    }
+}
+
+impl std::fmt::Display for Event {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// One audit line.
@@ -58,10 +145,10 @@ struct Line<'a> {
 }
 
 /// An event to record.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Entry<'a> {
-    /// Event name (see [`event`]).
-    pub event: &'a str,
+    /// The event.
+    pub event: Event,
     /// The version the event is about.
     pub version: Option<&'a str>,
     /// The status at this event (e.g. `started`, `SUCCESS`, `failed`).
@@ -80,6 +167,19 @@ pub struct Auditor {
     bot_id: String,
     environment: String,
     started: Instant,
+}
+
+impl<'a> Entry<'a> {
+    /// An entry with only its event and status; set the other fields with struct update.
+    pub fn new(event: Event, status: &'a str) -> Self {
+        Entry {
+            event,
+            version: None,
+            status,
+            details: None,
+            correlation_id: None,
+        }
+    }
 }
 
 impl Auditor {
@@ -133,7 +233,7 @@ impl Auditor {
     pub fn record(&self, entry: Entry<'_>) {
         let line = Line {
             timestamp: humantime::format_rfc3339_millis(SystemTime::now()).to_string(),
-            event: entry.event,
+            event: entry.event.as_str(),
             deployment_id: &self.deployment_id,
             bot_id: &self.bot_id,
             version: entry.version,
@@ -147,7 +247,7 @@ impl Auditor {
             Ok(json) => json,
             Err(e) => format!(
                 "{{\"event\":\"{}\",\"error\":\"unserialisable audit line: {e}\"}}",
-                entry.event
+                entry.event.as_str()
             ),
         };
         self.console.line(&json);
@@ -173,7 +273,7 @@ mod tests {
         let path = dir.path().join("logs/audit.jsonl");
         let auditor = Auditor::new(console, Some(&path), "dep-1", "bot-1", "staging");
         auditor.record(Entry {
-            event: event::PUBLISH_TRIGGERED,
+            event: Event::PublishTriggered,
             version: Some("3.0"),
             status: "triggered",
             details: Some(serde_json::json!({"operation_id": "op-1"})),
@@ -216,6 +316,39 @@ mod tests {
     }
 
     #[test]
+    fn event_names_are_the_spec_list_in_order() {
+        let names: Vec<&str> = Event::ALL.iter().map(|e| e.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "deployment_started",
+                "auth_failed",
+                "dependency_validation_error",
+                "dependency_validation_failed",
+                "dependency_validation_passed",
+                "publish_skipped_unchanged",
+                "publish_triggered",
+                "publish_trigger_error",
+                "publish_trigger_failed",
+                "publish_status",
+                "deployment_success",
+                "deployment_failed",
+                "deployment_timed_out",
+                "rollback_started",
+                "rollback_completed",
+                "rollback_failed",
+                "rollback_not_needed",
+                "smoke_test_started",
+                "smoke_test_passed",
+                "smoke_test_failed",
+                "dry_run_completed",
+                "deployment_cancelled",
+                "metrics",
+            ]
+        );
+    }
+
+    #[test]
     fn omits_absent_details_and_correlation() {
         let buffer = Buffer::default();
         let auditor = Auditor::new(
@@ -225,11 +358,7 @@ mod tests {
             "b",
             "e",
         );
-        auditor.record(Entry {
-            event: event::DEPLOYMENT_STARTED,
-            status: "started",
-            ..Entry::default()
-        });
+        auditor.record(Entry::new(Event::DeploymentStarted, "started"));
         let out = buffer.contents();
         assert!(
             !out.contains("details") && !out.contains("correlation_id"),

@@ -6,8 +6,8 @@
 //! anything fails — writing an audit trail, metrics, step outputs, a job summary and
 //! annotations on every exit path.
 //!
-//! `main` is thin: [`telemetry::init`], [`config::Config::from_env`], [`pipeline::run`],
-//! then the report's exit code.
+//! `main` is thin: [`telemetry::init`], [`pipeline::run_inputs`] (inputs, then
+//! [`pipeline::run`]), then the report's exit code.
 
 pub mod audit;
 pub mod config;
@@ -21,4 +21,4 @@ pub mod smoke;
 pub mod telemetry;
 
 pub use config::Config;
-pub use pipeline::{Report, RunContext, Status, run};
+pub use pipeline::{Report, RunContext, Status, Verdict, run};

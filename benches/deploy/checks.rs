@@ -57,8 +57,13 @@ pub async fn dependencies(settings: &Settings) -> DependencyResult {
         let run = common::run_in_process(common::config(vars)).await;
         let requests = sandbox.requests();
         sandbox.shutdown().await;
-        let phase = run.report.phases.iter().find(|p| p.name == "dependencies");
-        match (phase, run.report.status) {
+        let phase = run
+            .report
+            .facts
+            .phases
+            .iter()
+            .find(|p| p.name == "dependencies");
+        match (phase, run.report.status()) {
             (Some(phase), Status::DryRun) if phase.result == "ok" => {
                 result.wall_ms.push(phase.duration_ms as f64);
                 let lookups = requests
@@ -153,7 +158,7 @@ async fn deploy_through(seed: Option<u64>, latency_ms: u64) -> StormRun {
         wasted: limited.len(),
         during_publish: limited.iter().filter(|r| publishing(r.at)).count(),
         requests: requests.len(),
-        status: run.report.status.as_str().to_string(),
+        status: run.report.status().as_str().to_string(),
     }
 }
 

@@ -213,11 +213,11 @@ pub async fn measure_mode(
     let mut decided: BTreeMap<String, usize> = BTreeMap::new();
     let mut channels: BTreeMap<String, usize> = BTreeMap::new();
     for (bot, run) in bots.iter().zip(&runs) {
-        let channel = run.report.wait_channel.clone().unwrap_or_default();
+        let channel = run.report.facts.wait_channel.clone().unwrap_or_default();
         *channels.entry(channel).or_default() += 1;
         let op = operations.iter().find(|op| &op.flow_id == bot);
         let seen = detected_at(&run.lines);
-        let (Some(op), Some(seen), Status::Published) = (op, seen, run.report.status) else {
+        let (Some(op), Some(seen), Status::Published) = (op, seen, run.report.status()) else {
             failed += 1;
             continue;
         };
@@ -225,13 +225,14 @@ pub async fn measure_mode(
             failed += 1;
             continue;
         };
-        let by = run.report.decided_by.unwrap_or("?").to_string();
+        let by = run.report.facts.decided_by.unwrap_or("?").to_string();
         *decided.entry(by).or_default() += 1;
         latencies.push(common::secs_between(epoch + completed, seen));
         // The wait goes on after the line when push saw the finish: one read confirms it.
         // Count up to the end of the `wait` phase, whichever is later.
         let wait_end = run
             .report
+            .facts
             .phases
             .iter()
             .find(|p| p.name == "wait")

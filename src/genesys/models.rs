@@ -114,6 +114,11 @@ impl Operation {
         self.action_status.as_deref().unwrap_or("UNKNOWN")
     }
 
+    /// Ended with `FAILURE`.
+    pub fn failed(&self) -> bool {
+        self.status().eq_ignore_ascii_case("FAILURE")
+    }
+
     /// Finished with `SUCCESS`.
     pub fn succeeded(&self) -> bool {
         self.complete && self.status().eq_ignore_ascii_case("SUCCESS")

@@ -3,9 +3,9 @@
 //! only when it is present and active (skills) or present, not deleted and published
 //! (flows); a 401/403/429/5xx is an error, never a pass.
 
-use super::outcome::{DependencyCheck, DependencyKind, Failure, LiveVersion, Status};
-use super::{Deployment, Plan, Step};
-use crate::audit::{Entry, event};
+use super::report::{DependencyCheck, DependencyKind, Failure};
+use super::{Deployment, Plan, Step, Verdict};
+use crate::audit::{Entry, Event};
 use crate::genesys::ApiError;
 use crate::genesys::models::{Dependency, Flow, Skill};
 use serde_json::json;
@@ -200,10 +200,10 @@ impl Deployment<'_> {
             "skills": skills.len(),
             "discovered": flows.iter().chain(&skills).filter(|w| w.discovered).count(),
         });
-        self.report.dependencies = checks;
+        self.facts.dependencies = checks;
         if problems.is_empty() {
             self.audit.record(Entry {
-                event: event::DEPENDENCY_VALIDATION_PASSED,
+                event: Event::DependencyValidationPassed,
                 version: Some(&plan.target),
                 status: "passed",
                 details: Some(counts),
@@ -212,13 +212,13 @@ impl Deployment<'_> {
             return Ok(());
         }
         self.audit.record(Entry {
-            event: event::DEPENDENCY_VALIDATION_FAILED,
+            event: Event::DependencyValidationFailed,
             version: Some(&plan.target),
             status: "failed",
             details: Some(json!({ "checked": counts, "problems": problems })),
             correlation_id: None,
         });
-        self.report.validation_errors = problems.clone();
+        self.facts.validation_errors = problems.clone();
         let failure = Failure {
             title: "Dependency check failed".into(),
             message: format!("{} of the bot's dependencies cannot be used: {}", problems.len(), problems.join("; ")),
@@ -226,24 +226,23 @@ impl Deployment<'_> {
             next_step: "Activate or restore the skills and publish the flows listed, or fix flow-ids/skill-ids; nothing was published.".into(),
             ..Failure::default()
         };
-        Err(self.end(Status::Failed, LiveVersion::Unchanged, failure))
+        Err(Verdict::failed_before_publish(failure))
     }
 
-    fn dependency_error(&mut self, plan: &Plan, what: &str, error: &ApiError) -> super::Ended {
+    fn dependency_error(&mut self, plan: &Plan, what: &str, error: &ApiError) -> Verdict {
         self.audit.record(Entry {
-            event: event::DEPENDENCY_VALIDATION_ERROR,
+            event: Event::DependencyValidationError,
             version: Some(&plan.target),
             status: "error",
             details: Some(json!({ "lookup": what, "error": error.to_string() })),
             correlation_id: error.correlation_id(),
         });
-        let failure = Failure::from_api(
+        Verdict::failed_before_publish(Failure::from_api(
             "Dependency check could not run",
             &format!("looking up {what} failed, so the dependencies are unproven"),
             error,
             "Retry the workflow; nothing was published.",
-        );
-        self.end(Status::Failed, LiveVersion::Unchanged, failure)
+        ))
     }
 }
 

@@ -1,66 +1,145 @@
-//! The end of every run, whatever happened: the metrics event, annotations, outputs and the
-//! job summary. Also the end of a run whose inputs were rejected.
+//! The end of every run, whatever happened: the closing audit event the verdict calls for,
+//! the metrics event, the annotation, the outputs and the job summary. Also the end of a run
+//! whose inputs were rejected.
 
-use super::outcome::{Failure, LiveVersion, Report, Status};
+use super::report::{Facts, Failure, Report};
+use super::verdict::Verdict;
 use super::{RunContext, summary};
-use crate::audit::{Auditor, Entry, event};
-use crate::config::ConfigError;
+use crate::audit::{Auditor, Entry, Event};
+use crate::config::{Config, ConfigError, RawInputs};
 use crate::genesys::GenesysClient;
 use crate::github::{self, Level};
 use serde_json::json;
+use std::path::PathBuf;
 
-/// Writes the metrics event, annotations, outputs and summary, and returns the report.
+/// Writes the closing audit lines, annotation, outputs and summary, and returns the report.
 pub(super) fn finish(
-    mut report: Report,
+    verdict: Verdict,
+    mut facts: Facts,
     ctx: &RunContext,
     audit: &Auditor,
     client: Option<&GenesysClient>,
 ) -> Report {
     if let Some(client) = client {
-        report.requests = client.stats();
+        facts.requests = client.stats();
     }
-    report.duration_ms = audit.started().elapsed().as_millis() as u64;
+    record_closing_event(&verdict, &facts, audit);
+    facts.duration_ms = audit.started().elapsed().as_millis() as u64;
+    let report = Report { verdict, facts };
     publish_report(&report, ctx, audit, true);
     report
 }
 
-/// What is known of a run whose inputs were rejected: enough to label its audit lines and
-/// write them where the user asked.
-#[derive(Debug, Clone, Copy)]
-pub struct KnownInputs<'a> {
-    /// The bot id, when that input was valid ("" otherwise).
-    pub bot_id: &'a str,
-    /// The environment label.
-    pub environment: &'a str,
-    /// The audit-log input, when given.
-    pub audit_log: Option<&'a std::path::Path>,
+/// The audit event that states a successful end. Failed ends were recorded as they
+/// happened (`deployment_failed`, `rollback_completed`, …): their details are the moment's.
+fn record_closing_event(verdict: &Verdict, facts: &Facts, audit: &Auditor) {
+    let version = facts.target_version.as_deref();
+    let (event, status, details) = match verdict {
+        Verdict::Published => (
+            Event::DeploymentSuccess,
+            "published",
+            json!({
+                "operation_id": facts.operation_id,
+                "live_version": facts.published_version,
+                "previous_version": facts.previous_version,
+            }),
+        ),
+        Verdict::Unchanged => (
+            Event::PublishSkippedUnchanged,
+            "unchanged",
+            json!({ "live_version": version }),
+        ),
+        Verdict::DryRun => (
+            Event::DryRunCompleted,
+            "dry-run",
+            json!({ "plan": facts.plan, "dependencies": facts.dependencies.len() }),
+        ),
+        _ => return,
+    };
+    audit.record(Entry {
+        event,
+        version,
+        status,
+        details: Some(details),
+        correlation_id: None,
+    });
 }
 
-impl Default for KnownInputs<'_> {
+/// What is known of a run whose inputs were rejected: enough to label its audit lines and
+/// write them where the user asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownInputs {
+    /// The bot id, when that input was valid ("" otherwise).
+    pub bot_id: String,
+    /// The environment label.
+    pub environment: String,
+    /// The audit-log input, when given.
+    pub audit_log: Option<PathBuf>,
+}
+
+impl Default for KnownInputs {
     fn default() -> Self {
         KnownInputs {
-            bot_id: "",
-            environment: "production",
+            bot_id: String::new(),
+            environment: "production".into(),
             audit_log: None,
         }
     }
 }
 
+impl KnownInputs {
+    /// What can be read from raw inputs that failed validation: the bot and environment
+    /// when those inputs at least are valid, and where the audit trail goes.
+    pub fn salvage(raw: &RawInputs) -> Self {
+        let defaults = KnownInputs::default();
+        KnownInputs {
+            bot_id: raw
+                .bot_id
+                .as_deref()
+                .and_then(|b| crate::config::parse::uuid(b).ok())
+                .unwrap_or(defaults.bot_id),
+            environment: raw
+                .environment
+                .as_deref()
+                .and_then(|e| crate::config::parse::label(e).ok())
+                .unwrap_or(defaults.environment),
+            audit_log: raw
+                .audit_log
+                .as_deref()
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(PathBuf::from),
+        }
+    }
+
+    /// What a valid configuration says.
+    pub fn of(config: &Config) -> Self {
+        KnownInputs {
+            bot_id: config.bot_id.clone(),
+            environment: config.environment.clone(),
+            audit_log: config.audit_log.clone(),
+        }
+    }
+}
+
 /// Ends a run whose inputs were rejected: nothing was sent. One annotation per bad input.
-pub fn reject_inputs(errors: &ConfigError, known: &KnownInputs<'_>, ctx: &RunContext) -> Report {
+pub fn reject_inputs(errors: &ConfigError, known: &KnownInputs, ctx: &RunContext) -> Report {
     let deployment_id = uuid::Uuid::new_v4().to_string();
-    let audit_path = known.audit_log.map(|p| ctx.workspace.join(p));
-    let (bot_id, environment) = (known.bot_id, known.environment);
+    let audit_path = known.audit_log.as_ref().map(|p| ctx.workspace.join(p));
     let audit = Auditor::new(
         ctx.console.clone(),
         audit_path.as_deref(),
         &deployment_id,
-        bot_id,
-        environment,
+        &known.bot_id,
+        &known.environment,
     );
-    let mut report = Report::new(deployment_id, bot_id.to_string(), environment.to_string());
-    report.audit_log = known.audit_log.map(|p| p.display().to_string());
-    report.validation_errors = errors.0.iter().map(ToString::to_string).collect();
+    let mut facts = Facts::new(
+        deployment_id,
+        known.bot_id.clone(),
+        known.environment.clone(),
+    );
+    facts.audit_log = known.audit_log.as_ref().map(|p| p.display().to_string());
+    facts.validation_errors = errors.0.iter().map(ToString::to_string).collect();
     for error in &errors.0 {
         ctx.console.annotate(
             Level::Error,
@@ -69,52 +148,50 @@ pub fn reject_inputs(errors: &ConfigError, known: &KnownInputs<'_>, ctx: &RunCon
         );
     }
     audit.record(Entry {
-        event: event::DEPLOYMENT_FAILED,
-        status: "failed",
-        details: Some(json!({ "reason": "invalid inputs", "errors": report.validation_errors, "published": false })),
-        ..Entry::default()
+        details: Some(json!({ "reason": "invalid inputs", "errors": facts.validation_errors, "published": false })),
+        ..Entry::new(Event::DeploymentFailed, "failed")
     });
-    report.status = Status::Failed;
-    report.live = LiveVersion::Unchanged;
-    report.failure = Some(Failure {
+    let verdict = Verdict::failed_before_publish(Failure {
         title: "Invalid inputs".into(),
         message: format!(
             "{} input(s) are invalid; nothing was sent to Genesys Cloud",
             errors.0.len()
         ),
-        details: report.validation_errors.clone(),
+        details: facts.validation_errors.clone(),
         next_step: "Fix the inputs named above in the workflow's `with:` block.".into(),
         ..Failure::default()
     });
-    report.duration_ms = audit.started().elapsed().as_millis() as u64;
+    facts.duration_ms = audit.started().elapsed().as_millis() as u64;
+    let report = Report { verdict, facts };
     // Each bad input already has its own annotation.
     publish_report(&report, ctx, &audit, false);
     report
 }
 
 fn publish_report(report: &Report, ctx: &RunContext, audit: &Auditor, annotate_failure: bool) {
-    let durations: serde_json::Map<String, serde_json::Value> = report
+    let facts = &report.facts;
+    let durations: serde_json::Map<String, serde_json::Value> = facts
         .phases
         .iter()
         .map(|p| (p.name.to_string(), json!(p.duration_ms)))
         .collect();
     audit.record(Entry {
-        event: event::METRICS,
-        version: report.target_version.as_deref(),
-        status: report.status.as_str(),
+        event: Event::Metrics,
+        version: facts.target_version.as_deref(),
+        status: report.status().as_str(),
         details: Some(json!({
-            "duration_ms": report.duration_ms,
+            "duration_ms": facts.duration_ms,
             "phases_ms": durations,
-            "api_requests": report.requests.requests,
-            "retries": report.requests.retries,
-            "rate_limited": report.requests.rate_limited,
-            "token_fetches": report.requests.token_fetches,
-            "retry_wait_ms": report.requests.retry_wait_ms,
-            "wait_ms": report.wait.wait_ms,
-            "polls": report.wait.polls,
-            "decided_by": report.decided_by,
-            "wait_channel": report.wait_channel,
-            "push_events": report.wait.push_events,
+            "api_requests": facts.requests.requests,
+            "retries": facts.requests.retries,
+            "rate_limited": facts.requests.rate_limited,
+            "token_fetches": facts.requests.token_fetches,
+            "retry_wait_ms": facts.requests.retry_wait_ms,
+            "wait_ms": facts.wait.wait_ms,
+            "polls": facts.wait.polls,
+            "decided_by": facts.decided_by,
+            "wait_channel": facts.wait_channel,
+            "push_events": facts.wait.push_events,
             "exit_code": report.exit_code(),
         })),
         correlation_id: None,
@@ -137,12 +214,14 @@ fn publish_report(report: &Report, ctx: &RunContext, audit: &Auditor, annotate_f
     }
 }
 
+/// The run's one annotation: the failure with the platform's words, or a notice of success.
 fn annotate(report: &Report, ctx: &RunContext, annotate_failure: bool) {
-    match (&report.failure, annotate_failure) {
-        (Some(failure), true) => {
+    let facts = &report.facts;
+    match report.failure() {
+        Some(failure) if annotate_failure => {
             let mut message = failure.message.clone();
-            if !report.validation_errors.is_empty() && failure.details.is_empty() {
-                message.push_str(&format!(" ({})", report.validation_errors.join("; ")));
+            if !facts.validation_errors.is_empty() && failure.details.is_empty() {
+                message.push_str(&format!(" ({})", facts.validation_errors.join("; ")));
             }
             if let Some(code) = &failure.code {
                 message.push_str(&format!("\nError code: {code}"));
@@ -154,31 +233,25 @@ fn annotate(report: &Report, ctx: &RunContext, annotate_failure: bool) {
                 message.push_str(&format!("\nCorrelation id: {id}"));
             }
             message.push_str(&format!("\nNext: {}", failure.next_step));
-            let level = if report.exit_code() == 0 {
-                Level::Warning
-            } else {
-                Level::Error
-            };
-            ctx.console.annotate(level, &failure.title, &message);
+            ctx.console.annotate(Level::Error, &failure.title, &message);
         }
-        (None, _) => {
-            let text = match report.status {
-                Status::Published => format!(
+        Some(_) => {}
+        None => {
+            let text = match report.verdict {
+                Verdict::Published => format!(
                     "Bot {} version {} is live in {}",
-                    report.bot_name.as_deref().unwrap_or(&report.bot_id),
-                    report.published_version.as_deref().unwrap_or("?"),
-                    report.environment
+                    facts.bot_name.as_deref().unwrap_or(&facts.bot_id),
+                    facts.published_version.as_deref().unwrap_or("?"),
+                    facts.environment
                 ),
-                Status::Unchanged => format!(
+                Verdict::Unchanged => format!(
                     "Version {} was already live in {}; nothing was published",
-                    report.target_version.as_deref().unwrap_or("?"),
-                    report.environment
+                    facts.target_version.as_deref().unwrap_or("?"),
+                    facts.environment
                 ),
-                Status::DryRun => "Dry run: every check passed; nothing was published".to_string(),
-                _ => return,
+                _ => "Dry run: every check passed; nothing was published".to_string(),
             };
             ctx.console.annotate(Level::Notice, "Bot deployment", &text);
         }
-        _ => {}
     }
 }

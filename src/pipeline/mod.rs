@@ -1,68 +1,46 @@
 //! The deployment, step by step (SPEC §3): check inputs, token, bot and dependencies;
-//! publish; wait; prove the target is live; roll back when anything fails. Each step is its
-//! own module; this one holds the order and the decisions between steps.
+//! publish; wait; prove the target is live; smoke-test it; roll back when anything fails.
+//!
+//! Every step returns `Step<T>`: `Ok` to go on, `Err(verdict)` when the run has ended there
+//! (a failure, a cancellation). [`Deployment::deploy`] returns the run's one [`Verdict`]; the
+//! decisions between steps are the pure functions of [`rules`], the deadlines and the
+//! cancellation are [`bounds`], and [`finish`] turns the verdict and the facts into the
+//! outputs, the summary, the annotation and the closing audit lines.
 
+pub mod bounds;
+mod context;
 pub mod dependencies;
+mod dry_run;
 mod finish;
-pub mod outcome;
+mod interruption;
+mod plan;
 mod preflight;
-pub mod publish;
+mod publish;
 mod push;
+pub mod report;
 mod rollback;
+pub mod rules;
 mod smoke;
 pub mod summary;
-pub mod wait;
+pub mod verdict;
+mod wait;
 
+pub use context::RunContext;
 pub use finish::{KnownInputs, reject_inputs};
-pub use outcome::{LiveVersion, Report, Status};
+pub use plan::Plan;
+pub use report::{Facts, Failure, Report};
+pub use verdict::{Interruption, Serving, Status, Verdict};
 
-use crate::audit::{Auditor, Entry, event};
+use crate::audit::{Auditor, Entry, Event};
 use crate::config::{Config, ConfigError, InputError, RawInputs};
 use crate::genesys::notifications::FlowEvents;
 use crate::genesys::{ApiError, GenesysClient};
-use crate::github::Console;
-use outcome::{Failure, Phase};
+use bounds::Bounds;
+use report::Phase;
+use rules::versions::Start;
 use secrecy::ExposeSecret;
 use serde_json::json;
-use std::path::PathBuf;
 use tokio::time::Instant;
-use tokio_util::sync::CancellationToken;
-
-/// Where the run writes and what can stop it: the parts of the runner's environment the
-/// pipeline needs, injectable for tests.
-#[derive(Clone)]
-pub struct RunContext {
-    /// Stdout: workflow commands and audit lines.
-    pub console: Console,
-    /// `$GITHUB_OUTPUT`.
-    pub output_file: Option<PathBuf>,
-    /// `$GITHUB_STEP_SUMMARY`; without it the summary goes to stderr.
-    pub summary_file: Option<PathBuf>,
-    /// `$GITHUB_WORKSPACE`: relative paths in inputs are relative to it.
-    pub workspace: PathBuf,
-    /// Fired on SIGINT/SIGTERM.
-    pub cancel: CancellationToken,
-}
-
-impl RunContext {
-    /// The context from the process environment, as the runner sets it.
-    pub fn from_env(console: Console, cancel: CancellationToken) -> Self {
-        let path = |name: &str| {
-            std::env::var_os(name)
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-        };
-        RunContext {
-            console,
-            output_file: path("GITHUB_OUTPUT"),
-            summary_file: path("GITHUB_STEP_SUMMARY"),
-            workspace: path("GITHUB_WORKSPACE")
-                .or_else(|| std::env::current_dir().ok())
-                .unwrap_or_else(|| PathBuf::from(".")),
-            cancel,
-        }
-    }
-}
 
 /// Reads the inputs from environment pairs, masks the client secret before anything else
 /// happens, then runs the deployment — or, when an input is invalid, ends the run with one
@@ -85,58 +63,15 @@ where
     if let Some(secret) = raw.client_secret.as_deref() {
         ctx.console.mask(secret.trim());
     }
-    // Name the bot and environment in the audit line when those inputs at least are valid.
-    let bot = raw
-        .bot_id
-        .as_deref()
-        .and_then(|b| crate::config::parse::uuid(b).ok())
-        .unwrap_or_default();
-    let environment = raw
-        .environment
-        .as_deref()
-        .and_then(|e| crate::config::parse::label(e).ok())
-        .unwrap_or_else(|| "production".into());
-    // The audit trail goes to its file even when other inputs are bad.
-    let audit_log = raw
-        .audit_log
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(std::path::PathBuf::from);
+    let known = KnownInputs::salvage(&raw);
     match Config::try_from(raw) {
         Ok(config) => run(&config, ctx).await,
-        Err(errors) => {
-            let known = KnownInputs {
-                bot_id: &bot,
-                environment: &environment,
-                audit_log: audit_log.as_deref(),
-            };
-            reject_inputs(&errors, &known, ctx)
-        }
+        Err(errors) => reject_inputs(&errors, &known, ctx),
     }
 }
 
-/// What the checks decided to do.
-#[derive(Debug, Clone)]
-pub struct Plan {
-    /// The version to publish.
-    pub target: String,
-    /// The version to roll back to (the `previous-version` input, else `was_live`).
-    pub previous: Option<String>,
-    /// The version live before the run.
-    pub was_live: Option<String>,
-    /// `BOTFLOW` or `DIGITALBOTFLOW`, for dependency tracking.
-    pub object_type: &'static str,
-    /// The operation the flow showed before publishing: never ours.
-    pub stale_operation_id: Option<String>,
-}
-
-/// The run has ended; the report holds the verdict.
-#[derive(Debug)]
-pub struct Ended;
-
-/// A step that either goes on with a value or has ended the run.
-pub type Step<T> = Result<T, Ended>;
+/// A step that either goes on with a value or has ended the run with its verdict.
+pub type Step<T> = Result<T, Verdict>;
 
 /// One deployment in progress.
 pub(crate) struct Deployment<'a> {
@@ -144,8 +79,9 @@ pub(crate) struct Deployment<'a> {
     ctx: &'a RunContext,
     client: GenesysClient,
     audit: Auditor,
-    report: Report,
-    /// The current deadline: the run's start plus `timeout-seconds`, reset at the publish.
+    facts: Facts,
+    /// The current deadline: the run's start plus `timeout-seconds`, reset when the publish
+    /// is sent.
     deadline: Instant,
     /// The flow's notification socket, while push is live.
     push: Option<FlowEvents>,
@@ -161,14 +97,7 @@ pub async fn run(config: &Config, ctx: &RunContext) -> Report {
     // A malformed smoke-test file is a bad input: found before any request, like the others.
     let smoke = match load_smoke_test(config, ctx) {
         Ok(smoke) => smoke,
-        Err(error) => {
-            let known = KnownInputs {
-                bot_id: &config.bot_id,
-                environment: &config.environment,
-                audit_log: config.audit_log.as_deref(),
-            };
-            return reject_inputs(&error, &known, ctx);
-        }
+        Err(error) => return reject_inputs(&error, &KnownInputs::of(config), ctx),
     };
     let deployment_id = uuid::Uuid::new_v4().to_string();
     let audit_path = config.audit_log.as_ref().map(|p| ctx.workspace.join(p));
@@ -179,25 +108,25 @@ pub async fn run(config: &Config, ctx: &RunContext) -> Report {
         &config.bot_id,
         &config.environment,
     );
-    let mut report = Report::new(
+    let mut facts = Facts::new(
         deployment_id,
         config.bot_id.clone(),
         config.environment.clone(),
     );
-    report.rollout_percentage = config.rollout_percentage;
-    report.audit_log = config.audit_log.as_ref().map(|p| p.display().to_string());
-    report.target_version = config.target_version.clone();
-    report.previous_version = config.previous_version.clone();
+    facts.rollout_percentage = config.rollout_percentage;
+    facts.audit_log = config.audit_log.as_ref().map(|p| p.display().to_string());
+    facts.target_version = config.target_version.clone();
+    facts.previous_version = config.previous_version.clone();
     let client = match GenesysClient::new(config, ctx.console.clone()) {
         Ok(client) => client,
         Err(error) => {
-            report.failure = Some(Failure::from_api(
+            let verdict = Verdict::failed_before_publish(Failure::from_api(
                 "Cannot start",
                 "setting up the HTTP client failed",
                 &error,
                 "Report this as a bug.",
             ));
-            return finish::finish(report, ctx, &audit, None);
+            return finish::finish(verdict, facts, ctx, &audit, None);
         }
     };
     let mut deployment = Deployment {
@@ -205,20 +134,21 @@ pub async fn run(config: &Config, ctx: &RunContext) -> Report {
         ctx,
         client: client.clone(),
         audit,
-        report,
+        facts,
         deadline: Instant::now() + config.timeout,
         push: None,
         smoke,
     };
-    let _ = deployment.execute().await;
-    let Deployment { report, audit, .. } = deployment;
-    finish::finish(report, ctx, &audit, Some(&client))
+    let verdict = deployment.deploy().await;
+    let Deployment { facts, audit, .. } = deployment;
+    finish::finish(verdict, facts, ctx, &audit, Some(&client))
 }
 
 impl Deployment<'_> {
-    async fn execute(&mut self) -> Step<()> {
+    /// The whole deployment, to its verdict.
+    async fn deploy(&mut self) -> Verdict {
         self.audit.record(Entry {
-            event: event::DEPLOYMENT_STARTED,
+            event: Event::DeploymentStarted,
             version: self.config.target_version.as_deref(),
             status: "started",
             details: Some(json!({
@@ -233,55 +163,41 @@ impl Deployment<'_> {
             correlation_id: None,
         });
         self.note_settings();
-        let cancel = self.ctx.cancel.clone();
-        let checked = tokio::select! {
-            checked = self.check_everything() => Some(checked),
-            _ = cancel.cancelled() => None,
-        };
-        let plan = match checked {
-            Some(checked) => checked?,
-            None => return Err(self.cancelled_before_publish()),
+        let checks = Bounds::cancel_only(&self.ctx.cancel);
+        let plan = match checks.race(self.check_everything()).await {
+            bounds::Raced::Done(Ok(plan)) => plan,
+            bounds::Raced::Done(Err(verdict)) => return verdict,
+            bounds::Raced::Cancelled | bounds::Raced::TimedOut => {
+                return self.cancelled_before_publish();
+            }
         };
         if self.config.dry_run {
-            return Err(self.finish_dry_run(&plan));
+            return self.finish_dry_run(&plan);
         }
-        if plan.was_live.as_deref() == Some(plan.target.as_str()) {
-            self.audit.record(Entry {
-                event: event::PUBLISH_SKIPPED_UNCHANGED,
-                version: Some(&plan.target),
-                status: "unchanged",
-                details: Some(json!({ "live_version": plan.target })),
-                correlation_id: None,
-            });
-            return Err(self.end_ok(Status::Unchanged));
+        if rules::versions::start(&plan) == Start::Unchanged {
+            return Verdict::Unchanged;
         }
-        let confirmed = self.publish_and_confirm(&plan).await?;
-        self.smoke_gate(&plan, &confirmed).await?;
-        self.audit.record(Entry {
-            event: event::DEPLOYMENT_SUCCESS,
-            version: Some(&plan.target),
-            status: "published",
-            details: Some(json!({
-                "operation_id": self.report.operation_id,
-                "live_version": self.report.published_version,
-                "previous_version": plan.previous,
-            })),
-            correlation_id: None,
-        });
-        Err(self.end_ok(Status::Published))
+        let confirmed = match self.publish_and_confirm(&plan).await {
+            Ok(flow) => flow,
+            Err(verdict) => return verdict,
+        };
+        match self.smoke_gate(&plan, &confirmed).await {
+            Ok(()) => Verdict::Published,
+            Err(verdict) => verdict,
+        }
     }
 
     /// Everything before the publish (SPEC rule 1).
     async fn check_everything(&mut self) -> Step<Plan> {
-        let started = self.clock();
+        let started = Instant::now();
         let authenticated = self.authenticate().await;
         self.phase_result("authenticate", started, &authenticated);
         authenticated?;
-        let started = self.clock();
+        let started = Instant::now();
         let plan = self.preflight().await;
         self.phase_result("preflight", started, &plan);
         let plan = plan?;
-        let started = self.clock();
+        let started = Instant::now();
         let checked = self.check_dependencies(&plan).await;
         self.phase_result("dependencies", started, &checked);
         checked?;
@@ -300,68 +216,18 @@ impl Deployment<'_> {
         }
     }
 
-    fn finish_dry_run(&mut self, plan: &Plan) -> Ended {
-        let mut steps = Vec::new();
-        if plan.was_live.as_deref() == Some(plan.target.as_str()) {
-            steps.push(format!(
-                "Version {} is already live: nothing would be published.",
-                plan.target
-            ));
-        } else {
-            steps.push(format!(
-                "Publish version {} of bot {} (live now: {}).",
-                plan.target,
-                self.config.bot_id,
-                plan.was_live.as_deref().unwrap_or("none")
-            ));
-            steps.push(format!(
-                "Wait up to {} s for the publish, reading its status every {}–{} s.",
-                self.config.timeout.as_secs(),
-                self.config.poll_interval.as_secs_f64(),
-                self.config.poll_max_interval.as_secs_f64()
-            ));
-            steps.extend(self.smoke_plan_step());
-            steps.push(match (&plan.previous, self.config.rollback) {
-                (Some(previous), true) => format!("On failure, roll back to version {previous}."),
-                (None, true) => {
-                    "On failure there is no earlier version to roll back to.".to_string()
-                }
-                (_, false) => "On failure, do not roll back (rollback: false).".to_string(),
-            });
-        }
-        self.audit.record(Entry {
-            event: event::DRY_RUN_COMPLETED,
-            version: Some(&plan.target),
-            status: "dry-run",
-            details: Some(json!({ "plan": steps, "dependencies": self.report.dependencies.len() })),
-            correlation_id: None,
-        });
-        self.report.plan = steps;
-        self.end_ok(Status::DryRun)
+    /// The current deadline, cancellable by SIGINT/SIGTERM.
+    fn bounds(&self) -> Bounds {
+        Bounds::new(self.deadline, &self.ctx.cancel)
     }
 
-    /// Records the verdict of a failed run.
-    fn end(&mut self, status: Status, live: LiveVersion, failure: Failure) -> Ended {
-        self.report.status = status;
-        self.report.live = live;
-        self.report.failure = Some(failure);
-        Ended
-    }
-
-    /// Records the verdict of a successful run.
-    fn end_ok(&mut self, status: Status) -> Ended {
-        self.report.status = status;
-        self.report.live = LiveVersion::AsIntended;
-        self.report.failure = None;
-        Ended
-    }
-
-    fn clock(&self) -> Instant {
-        Instant::now()
+    /// Notes what the flow showed when read: the live version at the end is the last one seen.
+    fn observe_live(&mut self, live: Option<&str>) {
+        self.facts.published_version = live.map(str::to_string);
     }
 
     fn phase(&mut self, name: &'static str, started: Instant, result: &str) {
-        self.report.phases.push(Phase {
+        self.facts.phases.push(Phase {
             name,
             started_ms: started
                 .saturating_duration_since(self.audit.started())
@@ -372,17 +238,16 @@ impl Deployment<'_> {
     }
 
     fn phase_result<T>(&mut self, name: &'static str, started: Instant, result: &Step<T>) {
-        let text = if result.is_ok() {
-            "ok".to_string()
-        } else {
-            self.report.status.as_str().to_string()
+        let text = match result {
+            Ok(_) => "ok",
+            Err(verdict) => verdict.status().as_str(),
         };
-        self.phase(name, started, &text);
+        self.phase(name, started, text);
     }
 }
 
 /// Records a failed platform call in the audit trail.
-fn audit_error(d: &Deployment<'_>, event: &str, version: &str, status: &str, error: &ApiError) {
+fn audit_error(d: &Deployment<'_>, event: Event, version: &str, status: &str, error: &ApiError) {
     d.audit.record(Entry {
         event,
         version: Some(version),

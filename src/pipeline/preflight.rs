@@ -1,42 +1,40 @@
 //! Before anything is published: the token, the bot (exists, not deleted, its type, its
 //! lock, a running operation) and the versions involved.
 
-use super::wait::{WaitFor, Waited};
-use super::{Deployment, Ended, Plan, Step};
-use crate::audit::{Entry, event};
+use super::bounds::Bounds;
+use super::report::Failure;
+use super::rules::wait::Wanted;
+use super::wait::Waited;
+use super::{Deployment, Plan, Step, Verdict};
+use crate::audit::{Entry, Event};
+use crate::genesys::ApiError;
 use crate::genesys::models::Flow;
 use crate::github::Level;
-use crate::pipeline::outcome::{Failure, LiveVersion, Status};
 use serde_json::json;
 
 impl Deployment<'_> {
     /// Gets the token; bad credentials end the run here.
     pub(super) async fn authenticate(&mut self) -> Step<()> {
-        match self.client.authenticate().await {
-            Ok(()) => Ok(()),
-            Err(error) => {
-                self.audit.record(Entry {
-                    event: event::AUTH_FAILED,
-                    status: "failed",
-                    details: Some(json!({ "error": error.to_string() })),
-                    correlation_id: error.correlation_id(),
-                    ..Entry::default()
-                });
-                let failure = Failure::from_api(
-                    "Authentication failed",
-                    "Genesys Cloud refused the OAuth client credentials",
-                    &error,
-                    "Check the client-id and client-secret secrets and the region.",
-                );
-                Err(self.end(Status::Failed, LiveVersion::Unchanged, failure))
-            }
-        }
+        let Err(error) = self.client.authenticate().await else {
+            return Ok(());
+        };
+        self.audit.record(Entry {
+            details: Some(json!({ "error": error.to_string() })),
+            correlation_id: error.correlation_id(),
+            ..Entry::new(Event::AuthFailed, "failed")
+        });
+        Err(Verdict::failed_before_publish(Failure::from_api(
+            "Authentication failed",
+            "Genesys Cloud refused the OAuth client credentials",
+            &error,
+            "Check the client-id and client-secret secrets and the region.",
+        )))
     }
 
     /// Reads the bot and decides what to publish and what to roll back to.
     pub(super) async fn preflight(&mut self) -> Step<Plan> {
         let mut flow = self.read_bot().await?;
-        self.report.bot_name = flow.name.clone();
+        self.facts.bot_name = flow.name.clone();
         if !flow.is_bot() {
             self.warn(
                 "Not a bot flow",
@@ -48,50 +46,22 @@ impl Deployment<'_> {
             );
         }
         self.check_lock(&flow).await?;
-        if let Some(op) = flow.current_operation.as_ref().filter(|op| !op.complete) {
-            // SPEC rule 3: an operation in progress is waited for, within the deadline.
-            let running = op.id.clone();
-            tracing::info!(operation = ?running, "an operation is already running on the flow; waiting for it");
-            let waited = self
-                .wait_for_operation(WaitFor {
-                    version: flow.published_id().unwrap_or("none"),
-                    operation_id: running.as_deref(),
-                    stale_operation_id: None,
-                    any_action: true,
-                    honour_cancel: true,
-                    deadline: self.deadline,
-                })
-                .await;
-            match waited {
-                Ok(Waited::Finished(after)) => flow = *after,
-                Ok(Waited::Cancelled) => return Err(self.cancelled_before_publish()),
-                Ok(Waited::TimedOut) => {
-                    let failure = Failure {
-                        title: "Another operation is still running".into(),
-                        message: format!(
-                            "operation {} on the flow did not finish within timeout-seconds; nothing was published",
-                            running.as_deref().unwrap_or("(no id)")
-                        ),
-                        next_step: "Wait for the running operation (see Architect), then run the deployment again.".into(),
-                        ..Failure::default()
-                    };
-                    return Err(self.fail_before_publish(failure));
-                }
-                Err(error) => return Err(self.cannot_read_bot(&error)),
-            }
+        if let Some(running) = flow.current_operation.as_ref().filter(|op| !op.complete) {
+            flow = self
+                .wait_for_running_operation(&flow, running.id.clone())
+                .await?;
         }
         let target = match (&self.config.target_version, &flow.checked_in_version) {
             (Some(target), _) => target.clone(),
             (None, Some(checked_in)) => checked_in.id.clone(),
             (None, None) => {
-                let failure = Failure {
+                return Err(self.fail_before_publish(Failure {
                     title: "No version to publish".into(),
                     message: "the flow has no checked-in version and no target-version was given"
                         .into(),
                     next_step: "Check in the bot flow in Architect, or set target-version.".into(),
                     ..Failure::default()
-                };
-                return Err(self.fail_before_publish(failure));
+                }));
             }
         };
         let was_live = flow.published_id().map(str::to_string);
@@ -118,9 +88,9 @@ impl Deployment<'_> {
                 &format!("version {live} is live, but previous-version says {given}: a rollback would publish {given}"),
             );
         }
-        self.report.target_version = Some(target.clone());
-        self.report.previous_version = previous.clone();
-        self.report.published_version = was_live.clone();
+        self.facts.target_version = Some(target.clone());
+        self.facts.previous_version = previous.clone();
+        self.observe_live(was_live.as_deref());
         Ok(Plan {
             target,
             previous,
@@ -130,38 +100,67 @@ impl Deployment<'_> {
         })
     }
 
+    /// SPEC rule 3: an operation in progress is waited for, within the deadline. The checks
+    /// run inside the run's cancellation race, so only the deadline bounds this wait.
+    async fn wait_for_running_operation(
+        &mut self,
+        flow: &Flow,
+        running: Option<String>,
+    ) -> Step<Flow> {
+        tracing::info!(operation = ?running, "an operation is already running on the flow; waiting for it");
+        let bounds = Bounds::deadline_only(self.deadline);
+        let wanted = Wanted {
+            version: flow.published_id().unwrap_or("none"),
+            operation_id: running.as_deref(),
+            stale_operation_id: None,
+            any_action: true,
+        };
+        match self.wait_for_operation(wanted, &bounds).await {
+            Ok(Waited::Finished(after)) => Ok(*after),
+            Ok(Waited::Cancelled) => Err(self.cancelled_before_publish()),
+            Ok(Waited::TimedOut) => Err(self.fail_before_publish(Failure {
+                title: "Another operation is still running".into(),
+                message: format!(
+                    "operation {} on the flow did not finish within timeout-seconds; nothing was published",
+                    running.as_deref().unwrap_or("(no id)")
+                ),
+                next_step: "Wait for the running operation (see Architect), then run the deployment again.".into(),
+                ..Failure::default()
+            })),
+            Err(error) => Err(self.cannot_read_bot(&error)),
+        }
+    }
+
     async fn check_version_exists(&mut self, input: &str, version: &str) -> Step<()> {
-        match self
+        let Err(error) = self
             .client
             .get_flow_version(&self.config.bot_id, version)
             .await
-        {
-            Ok(_) => Ok(()),
-            Err(error) => {
-                let not_found = error.status() == Some(404);
-                let failure = Failure::from_api(
-                    if not_found {
-                        "Version not found"
-                    } else {
-                        "Cannot read the version"
-                    },
-                    &format!("{input} {version} of bot {}", self.config.bot_id),
-                    &error,
-                    "Retry the workflow.",
-                );
-                let failure = if not_found {
-                    Failure {
-                        next_step: format!(
-                            "Check {input}: the bot has no version {version} (Architect > the flow's version history)."
-                        ),
-                        ..failure
-                    }
-                } else {
-                    failure
-                };
-                Err(self.fail_before_publish(failure))
+        else {
+            return Ok(());
+        };
+        let not_found = error.status() == Some(404);
+        let failure = Failure::from_api(
+            if not_found {
+                "Version not found"
+            } else {
+                "Cannot read the version"
+            },
+            &format!("{input} {version} of bot {}", self.config.bot_id),
+            &error,
+            "Retry the workflow.",
+        );
+        let failure = if not_found {
+            Failure {
+                next_step: format!(
+                    "Check {input}: the bot has no version {version} (Architect > the flow's version history)."
+                ),
+                ..failure
             }
-        }
+        } else {
+            failure
+        };
+        Err(self.fail_before_publish(failure))
     }
 
     async fn read_bot(&mut self) -> Step<Flow> {
@@ -191,7 +190,7 @@ impl Deployment<'_> {
         }
     }
 
-    fn cannot_read_bot(&mut self, error: &crate::genesys::ApiError) -> Ended {
+    fn cannot_read_bot(&mut self, error: &ApiError) -> Verdict {
         let failure = Failure::from_api(
             "Cannot read the bot",
             "reading the bot failed",
@@ -250,36 +249,38 @@ impl Deployment<'_> {
     pub(super) fn warn(&mut self, title: &str, message: &str) {
         tracing::warn!("{title}: {message}");
         self.ctx.console.annotate(Level::Warning, title, message);
-        self.report.warnings.push(format!("{title}: {message}"));
+        self.facts.warnings.push(format!("{title}: {message}"));
     }
 
     /// Ends a run that published nothing: the previous version is still live.
-    pub(super) fn fail_before_publish(&mut self, failure: Failure) -> Ended {
+    pub(super) fn fail_before_publish(&mut self, failure: Failure) -> Verdict {
         self.audit.record(Entry {
-            event: event::DEPLOYMENT_FAILED,
-            version: self.report.target_version.as_deref(),
+            event: Event::DeploymentFailed,
+            version: self.facts.target_version.as_deref(),
             status: "failed",
             details: Some(json!({ "reason": failure.message, "published": false })),
             correlation_id: failure.correlation_id.as_deref(),
         });
-        self.end(Status::Failed, LiveVersion::Unchanged, failure)
+        Verdict::failed_before_publish(failure)
     }
 
     /// Ends a run cancelled before anything was published.
-    pub(super) fn cancelled_before_publish(&mut self) -> Ended {
+    pub(super) fn cancelled_before_publish(&mut self) -> Verdict {
         self.audit.record(Entry {
-            event: event::DEPLOYMENT_CANCELLED,
-            version: self.report.target_version.as_deref(),
+            event: Event::DeploymentCancelled,
+            version: self.facts.target_version.as_deref(),
             status: "cancelled",
             details: Some(json!({ "published": false })),
             correlation_id: None,
         });
-        let failure = Failure {
-            title: "Deployment cancelled".into(),
-            message: "the run was cancelled before anything was published".into(),
-            next_step: "Nothing changed; run the deployment again when ready.".into(),
-            ..Failure::default()
-        };
-        self.end(Status::Cancelled, LiveVersion::Unchanged, failure)
+        Verdict::Cancelled {
+            serving: super::Serving::AsBefore,
+            why: Failure {
+                title: "Deployment cancelled".into(),
+                message: "the run was cancelled before anything was published".into(),
+                next_step: "Nothing changed; run the deployment again when ready.".into(),
+                ..Failure::default()
+            },
+        }
     }
 }

@@ -2,7 +2,8 @@
 //! push, and fall back to polling — with a warning that says why — when it cannot be had.
 
 use super::Deployment;
-use super::wait::safety_net_interval;
+use super::bounds::{Bounds, Raced};
+use super::rules::wait::safety_net_interval;
 use crate::config::WaitMode;
 use crate::genesys::notifications::{PushError, silence_limit};
 
@@ -11,16 +12,16 @@ impl Deployment<'_> {
     /// an optimisation, polling is always there.
     pub(super) async fn open_push(&mut self) {
         if self.config.wait_mode == WaitMode::Poll {
-            self.report.wait_channel = Some("poll (wait-mode: poll)".into());
+            self.facts.wait_channel = Some("poll (wait-mode: poll)".into());
             return;
         }
-        let cancel = self.ctx.cancel.clone();
-        let opened = tokio::select! {
-            opened = self.client.open_flow_events(
-                &self.config.bot_id,
-                silence_limit(self.config.poll_max_interval),
-            ) => opened,
-            _ = cancel.cancelled() => return,
+        let opening = self.client.open_flow_events(
+            &self.config.bot_id,
+            silence_limit(self.config.poll_max_interval),
+        );
+        // A cancellation here is seen by the publish step that follows.
+        let Raced::Done(opened) = Bounds::cancel_only(&self.ctx.cancel).race(opening).await else {
+            return;
         };
         match opened {
             Ok(events) => {
@@ -32,7 +33,7 @@ impl Deployment<'_> {
                         safety_net_interval(self.config.poll_max_interval).as_secs_f64()
                     ),
                 };
-                self.report.wait_channel = Some(mode);
+                self.facts.wait_channel = Some(mode);
             }
             Err(error) => {
                 let hint = match &error {
@@ -49,7 +50,7 @@ impl Deployment<'_> {
                     "Push notifications unavailable",
                     &format!("{error}; waiting by polling instead.{hint}"),
                 );
-                self.report.wait_channel = Some(format!("poll (push unavailable: {error})"));
+                self.facts.wait_channel = Some(format!("poll (push unavailable: {error})"));
             }
         }
     }

@@ -1,57 +1,81 @@
 //! After a failure: roll back only what is really live (SPEC rule 8). The rollback
 //! republishes the version recorded before publishing, waits for it like a publish, and is
-//! confirmed only by reading `publishedVersion.id == previous` back.
+//! confirmed only by reading it back live ([`super::rules::rollback`] decides).
 
-use super::outcome::{Failure, LiveVersion, Status};
-use super::publish::{Live, classify};
-use super::wait::{WaitFor, Waited};
-use super::{Deployment, Ended, Plan};
-use crate::audit::{Entry, event};
+use super::bounds::{Bounds, Raced};
+use super::report::Failure;
+use super::rules::rollback::{AfterFailure, RollbackCheck, after_failure, check};
+use super::rules::versions::classify;
+use super::rules::wait::Wanted;
+use super::wait::Waited;
+use super::{Deployment, Interruption, Plan, Serving, Verdict};
+use crate::audit::{Entry, Event};
 use crate::genesys::models::Flow;
 use serde_json::json;
+use std::time::Duration;
 use tokio::time::Instant;
+
+/// Why a rollback could not be confirmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct RollbackFailure {
+    /// In a clause: what went wrong.
+    reason: String,
+    /// The correlation id of the answer that said so, if one did.
+    correlation_id: Option<String>,
+}
+
+impl RollbackFailure {
+    fn new(reason: impl Into<String>, correlation_id: Option<&str>) -> Self {
+        RollbackFailure {
+            reason: reason.into(),
+            correlation_id: correlation_id.map(str::to_string),
+        }
+    }
+}
 
 impl Deployment<'_> {
     /// Ends a failed run given the flow as last read: rolls back when the target is live,
     /// reports a third version untouched, and otherwise records that nothing needs undoing.
-    /// `status` is the run's status when no rollback happens or it is confirmed after a
-    /// cancellation.
+    /// `interruption` is how the run failed; a confirmed rollback turns it into `rolled-back`
+    /// (a cancellation stays `cancelled`). The rollback runs within `bounds`.
     pub(super) async fn after_failure(
         &mut self,
         plan: &Plan,
         flow: &Flow,
-        status: Status,
+        interruption: Interruption,
         failure: Failure,
-        rollback_deadline: Instant,
-    ) -> Ended {
+        bounds: &Bounds,
+    ) -> Verdict {
         let live = flow.published_id();
-        match classify(live, plan) {
-            Live::AsBefore => {
+        let decided = after_failure(
+            classify(live, plan),
+            self.config.rollback,
+            plan.previous.as_deref(),
+        );
+        match decided {
+            AfterFailure::NothingToUndo => {
                 self.audit.record(Entry {
-                    event: event::ROLLBACK_NOT_NEEDED,
+                    event: Event::RollbackNotNeeded,
                     version: plan.was_live.as_deref(),
                     status: "not_needed",
                     details: Some(json!({ "live_version": live, "reason": "the version live before the run is still live" })),
                     correlation_id: None,
                 });
-                self.end(status, LiveVersion::Unchanged, failure)
+                Verdict::interrupted(interruption, Serving::AsBefore, failure)
             }
-            Live::Other => {
-                let failure = Failure {
-                    title: "Another version is live".into(),
-                    message: format!(
-                        "{}; version {} is live, which is neither the target ({}) nor the version live before ({}): someone else published meanwhile, so nothing was touched",
-                        failure.message,
-                        live.unwrap_or("none"),
-                        plan.target,
-                        plan.was_live.as_deref().unwrap_or("none")
-                    ),
-                    next_step: "Find out who published (Architect > flow history) and decide which version should be live.".into(),
-                    ..failure
-                };
-                self.end(Status::Failed, LiveVersion::ChangedOrUnknown, failure)
-            }
-            Live::Target if !self.config.rollback => {
+            AfterFailure::SomeoneElsePublished => Verdict::failed_unknown(Failure {
+                title: "Another version is live".into(),
+                message: format!(
+                    "{}; version {} is live, which is neither the target ({}) nor the version live before ({}): someone else published meanwhile, so nothing was touched",
+                    failure.message,
+                    live.unwrap_or("none"),
+                    plan.target,
+                    plan.was_live.as_deref().unwrap_or("none")
+                ),
+                next_step: "Find out who published (Architect > flow history) and decide which version should be live.".into(),
+                ..failure
+            }),
+            AfterFailure::LeaveTargetLive => {
                 let failure = Failure {
                     message: format!(
                         "{}; version {} is live and rollback is off",
@@ -64,11 +88,33 @@ impl Deployment<'_> {
                     ),
                     ..failure
                 };
-                self.end(status, LiveVersion::ChangedOrUnknown, failure)
+                Verdict::interrupted(interruption, Serving::ChangedOrUnknown, failure)
             }
-            Live::Target => {
+            AfterFailure::NothingToRollBackTo => {
+                self.audit.record(Entry {
+                    event: Event::RollbackFailed,
+                    version: None,
+                    status: "failed",
+                    details: Some(
+                        json!({ "reason": "no previous version: the bot had never been published" }),
+                    ),
+                    correlation_id: None,
+                });
+                self.phase("rollback", Instant::now(), "impossible");
+                Verdict::RollbackFailed {
+                    why: Failure {
+                        message: format!(
+                            "{}; version {} is live and there is no earlier version to roll back to",
+                            failure.message, plan.target
+                        ),
+                        next_step: "Deactivate or fix the bot in Architect.".into(),
+                        ..failure
+                    },
+                }
+            }
+            AfterFailure::RollBackTo(previous) => {
                 let stale = flow.current_operation.as_ref().and_then(|op| op.id.clone());
-                self.roll_back(plan, status, failure, stale, rollback_deadline)
+                self.roll_back(plan, &previous, interruption, failure, stale, bounds)
                     .await
             }
         }
@@ -77,62 +123,33 @@ impl Deployment<'_> {
     async fn roll_back(
         &mut self,
         plan: &Plan,
-        status: Status,
+        previous: &str,
+        interruption: Interruption,
         failure: Failure,
         stale_operation_id: Option<String>,
-        deadline: Instant,
-    ) -> Ended {
-        let started = self.clock();
-        let Some(previous) = plan.previous.clone() else {
-            self.audit.record(Entry {
-                event: event::ROLLBACK_FAILED,
-                version: None,
-                status: "failed",
-                details: Some(
-                    json!({ "reason": "no previous version: the bot had never been published" }),
-                ),
-                correlation_id: None,
-            });
-            self.phase("rollback", started, "impossible");
-            let failure = Failure {
-                message: format!(
-                    "{}; version {} is live and there is no earlier version to roll back to",
-                    failure.message, plan.target
-                ),
-                next_step: "Deactivate or fix the bot in Architect.".into(),
-                ..failure
-            };
-            return self.end(
-                Status::RollbackFailed,
-                LiveVersion::ChangedOrUnknown,
-                failure,
-            );
-        };
+        bounds: &Bounds,
+    ) -> Verdict {
+        let started = Instant::now();
         self.audit.record(Entry {
-            event: event::ROLLBACK_STARTED,
-            version: Some(&previous),
+            event: Event::RollbackStarted,
+            version: Some(previous),
             status: "started",
             details: Some(json!({ "from_version": plan.target, "reason": failure.message })),
             correlation_id: None,
         });
-        let confirmed = self
-            .republish_and_read_back(&previous, stale_operation_id, deadline)
-            .await;
-        match confirmed {
+        match self
+            .republish_and_read_back(previous, stale_operation_id, bounds)
+            .await
+        {
             Ok(()) => {
                 self.audit.record(Entry {
-                    event: event::ROLLBACK_COMPLETED,
-                    version: Some(&previous),
+                    event: Event::RollbackCompleted,
+                    version: Some(previous),
                     status: "completed",
                     details: Some(json!({ "live_version": previous })),
                     correlation_id: None,
                 });
                 self.phase("rollback", started, "completed");
-                let status = if status == Status::Cancelled {
-                    Status::Cancelled
-                } else {
-                    Status::RolledBack
-                };
                 let failure = Failure {
                     message: format!(
                         "{}; version {previous} was published again and is live",
@@ -140,119 +157,101 @@ impl Deployment<'_> {
                     ),
                     ..failure
                 };
-                self.end(status, LiveVersion::Unchanged, failure)
+                Verdict::rolled_back(interruption, failure)
             }
-            Err((reason, correlation_id)) => {
+            Err(RollbackFailure {
+                reason,
+                correlation_id,
+            }) => {
                 self.audit.record(Entry {
-                    event: event::ROLLBACK_FAILED,
-                    version: Some(&previous),
+                    event: Event::RollbackFailed,
+                    version: Some(previous),
                     status: "failed",
                     details: Some(
-                        json!({ "reason": reason, "live_version": self.report.published_version }),
+                        json!({ "reason": reason, "live_version": self.facts.published_version }),
                     ),
                     correlation_id: correlation_id.as_deref(),
                 });
                 self.phase("rollback", started, "failed");
-                let failure = Failure {
-                    title: "Rollback failed".into(),
-                    message: format!(
-                        "{}; rolling back to version {previous} failed: {reason}",
-                        failure.message
-                    ),
-                    next_step: format!(
-                        "Publish version {previous} of bot {} by hand in Architect now; version {} may be live.",
-                        self.config.bot_id, plan.target
-                    ),
-                    correlation_id: correlation_id.or(failure.correlation_id),
-                    ..failure
-                };
-                self.end(
-                    Status::RollbackFailed,
-                    LiveVersion::ChangedOrUnknown,
-                    failure,
-                )
+                Verdict::RollbackFailed {
+                    why: Failure {
+                        title: "Rollback failed".into(),
+                        message: format!(
+                            "{}; rolling back to version {previous} failed: {reason}",
+                            failure.message
+                        ),
+                        next_step: format!(
+                            "Publish version {previous} of bot {} by hand in Architect now; version {} may be live.",
+                            self.config.bot_id, plan.target
+                        ),
+                        correlation_id: correlation_id.or(failure.correlation_id),
+                        ..failure
+                    },
+                }
             }
         }
     }
 
-    /// Publishes `previous` and proves it is live by reading the flow back.
+    /// Publishes `previous` and proves it is live by reading the flow back. The request is
+    /// bounded by the deadline alone: once sent, its answer matters even after a signal.
     async fn republish_and_read_back(
         &mut self,
         previous: &str,
         stale_operation_id: Option<String>,
-        deadline: Instant,
-    ) -> Result<(), (String, Option<String>)> {
-        let sent =
-            tokio::time::timeout_at(deadline, self.client.publish(&self.config.bot_id, previous))
-                .await;
-        let operation_id = match sent {
-            Ok(Ok(answer)) => answer.body.id,
-            Ok(Err(error)) if !error.is_ambiguous() => {
-                return Err((
+        bounds: &Bounds,
+    ) -> Result<(), RollbackFailure> {
+        let publish = self.client.publish(&self.config.bot_id, previous);
+        let operation_id = match bounds.ignoring_cancel().race(publish).await {
+            Raced::Done(Ok(answer)) => answer.body.id,
+            Raced::Done(Err(error)) if !error.is_ambiguous() => {
+                return Err(RollbackFailure::new(
                     format!("the publish was refused: {error}"),
-                    error.correlation_id().map(str::to_string),
+                    error.correlation_id(),
                 ));
             }
             // Ambiguous or out of time: what the flow shows decides below.
-            Ok(Err(error)) => {
+            Raced::Done(Err(error)) => {
                 tracing::warn!("rollback publish answer lost: {error}");
                 None
             }
-            Err(_) => None,
+            Raced::TimedOut | Raced::Cancelled => None,
         };
-        let honour_cancel = !self.ctx.cancel.is_cancelled();
-        let waited = self
-            .wait_for_operation(WaitFor {
-                version: previous,
-                operation_id: operation_id.as_deref(),
-                stale_operation_id: stale_operation_id.as_deref(),
-                any_action: false,
-                honour_cancel,
-                deadline,
-            })
-            .await;
-        let flow = match waited {
+        let wanted = Wanted {
+            version: previous,
+            operation_id: operation_id.as_deref(),
+            stale_operation_id: stale_operation_id.as_deref(),
+            any_action: false,
+        };
+        let flow = match self.wait_for_operation(wanted, bounds).await {
             Ok(Waited::Finished(flow)) => *flow,
             // Out of time or interrupted: one last read, if any time is left.
-            Ok(Waited::TimedOut | Waited::Cancelled) | Err(_) => {
-                let limit = deadline.max(Instant::now() + std::time::Duration::from_millis(500));
-                match tokio::time::timeout_at(
-                    limit,
-                    self.client.get_flow(&self.config.bot_id, Some(limit)),
-                )
-                .await
-                {
-                    Ok(Ok(answer)) => answer.body,
-                    Ok(Err(error)) => {
-                        return Err((
-                            format!("the flow could not be read back: {error}"),
-                            error.correlation_id().map(str::to_string),
-                        ));
-                    }
-                    Err(_) => return Err(("no time was left to confirm it".into(), None)),
-                }
-            }
+            Ok(Waited::TimedOut | Waited::Cancelled) | Err(_) => self.last_read(bounds).await?,
         };
-        let live = flow.published_id().map(str::to_string);
-        self.report.published_version = live.clone();
-        if live.as_deref() == Some(previous) {
-            return Ok(());
+        self.observe_live(flow.published_id());
+        match check(&flow, previous) {
+            RollbackCheck::Confirmed => Ok(()),
+            unconfirmed => Err(RollbackFailure::new(unconfirmed.reason(), None)),
         }
-        let op = flow.current_operation.unwrap_or_default();
-        let why = match (op.complete, op.error_message) {
-            (true, Some(message)) => format!(
-                "the rollback publish ended {}: {message}",
-                op.action_status.as_deref().unwrap_or("?")
-            ),
-            (false, _) => format!(
-                "the rollback publish is still {}",
-                op.action_status.as_deref().unwrap_or("running")
-            ),
-            (true, None) => format!(
-                "version {} is live instead",
-                live.as_deref().unwrap_or("none")
-            ),
-        };
-        Err((why, None))
+    }
+
+    /// The read after a rollback's wait ended early: at least half a second, even past the
+    /// deadline, so a rollback that just finished is still seen.
+    async fn last_read(&mut self, bounds: &Bounds) -> Result<Flow, RollbackFailure> {
+        let floor = Instant::now() + Duration::from_millis(500);
+        let limit = bounds.deadline().map_or(floor, |d| d.max(floor));
+        let last = Bounds::deadline_only(limit);
+        match last
+            .race(self.client.get_flow(&self.config.bot_id, Some(limit)))
+            .await
+        {
+            Raced::Done(Ok(answer)) => Ok(answer.body),
+            Raced::Done(Err(error)) => Err(RollbackFailure::new(
+                format!("the flow could not be read back: {error}"),
+                error.correlation_id(),
+            )),
+            Raced::TimedOut | Raced::Cancelled => {
+                Err(RollbackFailure::new("no time was left to confirm it", None))
+            }
+        }
     }
 }

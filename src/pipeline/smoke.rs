@@ -2,9 +2,10 @@
 //! conversations with it. A failing conversation — or a smoke test that cannot run at all —
 //! fails the run with the target live, so SPEC rule 8 rolls it back.
 
-use super::outcome::{Failure, Status};
-use super::{Deployment, Plan, Step};
-use crate::audit::{Entry, event};
+use super::bounds::{Bounds, Raced};
+use super::report::Failure;
+use super::{Deployment, Interruption, Plan, Step};
+use crate::audit::{Entry, Event};
 use crate::genesys::models::Flow;
 use crate::smoke::report::{ConversationResult, Outcome};
 use crate::smoke::{SmokeReport, runner};
@@ -18,14 +19,14 @@ impl Deployment<'_> {
         let Some(suite) = self.smoke.clone() else {
             return Ok(());
         };
-        let started = self.clock();
+        let started = Instant::now();
         let names: Vec<&str> = suite
             .conversations
             .iter()
             .map(|c| c.name.as_str())
             .collect();
         self.audit.record(Entry {
-            event: event::SMOKE_TEST_STARTED,
+            event: Event::SmokeTestStarted,
             version: Some(&plan.target),
             status: "started",
             details: Some(json!({
@@ -35,32 +36,34 @@ impl Deployment<'_> {
             })),
             correlation_id: None,
         });
-        let cancel = self.ctx.cancel.clone();
-        let ran = tokio::select! {
-            report = runner::run_all(&self.client, &self.config.bot_id, &suite) => Some(report),
-            _ = cancel.cancelled() => None,
-        };
-        let Some(report) = ran else {
-            self.phase("smoke test", started, "cancelled");
-            return Err(self.on_cancel(plan).await);
+        let conversations = runner::run_all(&self.client, &self.config.bot_id, &suite);
+        let report = match Bounds::cancel_only(&self.ctx.cancel)
+            .race(conversations)
+            .await
+        {
+            Raced::Done(report) => report,
+            Raced::Cancelled | Raced::TimedOut => {
+                self.phase("smoke test", started, "cancelled");
+                return Err(self.on_cancel(plan).await);
+            }
         };
         let results: Vec<Value> = report.conversations.iter().map(conversation_json).collect();
         if report.passed() {
             self.phase("smoke test", started, "passed");
             self.audit.record(Entry {
-                event: event::SMOKE_TEST_PASSED,
+                event: Event::SmokeTestPassed,
                 version: Some(&plan.target),
                 status: "passed",
                 details: Some(json!({ "file": report.file, "conversations": results })),
                 correlation_id: None,
             });
-            self.report.smoke = Some(report);
+            self.facts.smoke = Some(report);
             return Ok(());
         }
         self.phase("smoke test", started, "failed");
         let failure = smoke_failure(&report, &plan.target);
         self.audit.record(Entry {
-            event: event::SMOKE_TEST_FAILED,
+            event: Event::SmokeTestFailed,
             version: Some(&plan.target),
             status: "failed",
             details: Some(json!({
@@ -70,10 +73,10 @@ impl Deployment<'_> {
             })),
             correlation_id: failure.correlation_id.as_deref(),
         });
-        self.report.smoke = Some(report);
-        let deadline = Instant::now() + self.config.timeout;
+        self.facts.smoke = Some(report);
+        let rollback = Bounds::from_now(self.config.timeout, &self.ctx.cancel);
         Err(self
-            .after_failure(plan, confirmed, Status::Failed, failure, deadline)
+            .after_failure(plan, confirmed, Interruption::Failed, failure, &rollback)
             .await)
     }
 

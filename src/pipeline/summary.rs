@@ -1,7 +1,8 @@
 //! The Markdown job summary: outcome, versions, dependencies, timeline, metrics, and on
 //! failure the platform's words and what to do next.
 
-use super::outcome::{DependencyKind, Report, Status};
+use super::report::{DependencyKind, Report};
+use super::verdict::Status;
 use std::fmt::Write;
 
 /// Escapes text for a Markdown table cell.
@@ -12,20 +13,21 @@ pub fn cell(text: &str) -> String {
 }
 
 fn headline(report: &Report) -> String {
-    let bot = report
+    let facts = &report.facts;
+    let bot = facts
         .bot_name
         .clone()
-        .or_else(|| (!report.bot_id.is_empty()).then(|| report.bot_id.clone()))
+        .or_else(|| (!facts.bot_id.is_empty()).then(|| facts.bot_id.clone()))
         .unwrap_or_else(|| "the bot".into());
-    let target = report.target_version.as_deref().unwrap_or("?");
+    let target = facts.target_version.as_deref().unwrap_or("?");
     // "Billing 3.0", or just "the bot" when no version was ever chosen.
-    let what = match &report.target_version {
+    let what = match &facts.target_version {
         Some(v) => format!("{bot} {v}"),
         None => bot.clone(),
     };
-    let env = &report.environment;
-    let unknown = report.exit_code() == 2;
-    match report.status {
+    let env = &facts.environment;
+    let unknown = report.verdict.needs_a_person();
+    match report.status() {
         Status::Published => format!("✅ {bot} version {target} is live in {env}"),
         Status::Unchanged => {
             format!("✅ {bot} version {target} was already live in {env}: nothing published")
@@ -58,6 +60,7 @@ fn headline(report: &Report) -> String {
 
 /// Renders the summary.
 pub fn render(report: &Report) -> String {
+    let facts = &report.facts;
     let mut md = String::new();
     let opt = |v: &Option<String>| {
         v.as_deref()
@@ -69,31 +72,31 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(
         md,
         "| Status | **{}** (exit code {}) |",
-        report.status.as_str(),
+        report.status().as_str(),
         report.exit_code()
     );
-    let bot = match &report.bot_name {
-        Some(name) => format!("{} (`{}`)", cell(name), report.bot_id),
-        None => format!("`{}`", report.bot_id),
+    let bot = match &facts.bot_name {
+        Some(name) => format!("{} (`{}`)", cell(name), facts.bot_id),
+        None => format!("`{}`", facts.bot_id),
     };
     let _ = writeln!(md, "| Bot | {bot} |");
-    let _ = writeln!(md, "| Environment | {} |", cell(&report.environment));
-    let _ = writeln!(md, "| Target version | {} |", opt(&report.target_version));
+    let _ = writeln!(md, "| Environment | {} |", cell(&facts.environment));
+    let _ = writeln!(md, "| Target version | {} |", opt(&facts.target_version));
     let _ = writeln!(
         md,
         "| Previous version | {} |",
-        opt(&report.previous_version)
+        opt(&facts.previous_version)
     );
     let _ = writeln!(
         md,
         "| Live version now | {} |",
-        opt(&report.published_version)
+        opt(&facts.published_version)
     );
-    let _ = writeln!(md, "| Operation | {} |", opt(&report.operation_id));
-    let _ = writeln!(md, "| Rollout | {}% |", report.rollout_percentage);
-    let _ = writeln!(md, "| Deployment id | `{}` |", report.deployment_id);
+    let _ = writeln!(md, "| Operation | {} |", opt(&facts.operation_id));
+    let _ = writeln!(md, "| Rollout | {}% |", facts.rollout_percentage);
+    let _ = writeln!(md, "| Deployment id | `{}` |", facts.deployment_id);
 
-    if let Some(failure) = &report.failure {
+    if let Some(failure) = report.failure() {
         let _ = writeln!(md, "\n### What went wrong: {}\n", cell(&failure.title));
         let _ = writeln!(md, "{}\n", failure.message);
         if let Some(code) = &failure.code {
@@ -108,20 +111,20 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(md, "\n**Next step:** {}", failure.next_step);
     }
 
-    if !report.plan.is_empty() {
+    if !facts.plan.is_empty() {
         let _ = writeln!(md, "\n### Plan (dry run)\n");
-        for (i, step) in report.plan.iter().enumerate() {
+        for (i, step) in facts.plan.iter().enumerate() {
             let _ = writeln!(md, "{}. {}", i + 1, step);
         }
     }
 
-    if !report.dependencies.is_empty() {
+    if !facts.dependencies.is_empty() {
         let _ = writeln!(md, "\n### Dependencies\n");
         let _ = writeln!(
             md,
             "| Name | Id | Kind | State | Verdict |\n|---|---|---|---|---|"
         );
-        for dep in &report.dependencies {
+        for dep in &facts.dependencies {
             let kind = match dep.kind {
                 DependencyKind::Flow => "flow",
                 DependencyKind::Skill => "skill",
@@ -141,17 +144,17 @@ pub fn render(report: &Report) -> String {
         }
     }
 
-    if let Some(smoke) = &report.smoke {
+    if let Some(smoke) = &facts.smoke {
         md.push_str(&smoke.render());
     }
 
-    if !report.phases.is_empty() {
+    if !facts.phases.is_empty() {
         let _ = writeln!(md, "\n### Timeline\n");
         let _ = writeln!(
             md,
             "| Phase | Started at | Took | Result |\n|---|---|---|---|"
         );
-        for phase in &report.phases {
+        for phase in &facts.phases {
             let _ = writeln!(
                 md,
                 "| {} | +{} ms | {} ms | {} |",
@@ -171,16 +174,16 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(
         md,
         "| {} ms | {} | {} | {} | {} | {} ms |",
-        report.duration_ms,
-        report.requests.requests,
-        report.requests.retries,
-        report.requests.rate_limited,
-        report.wait.polls,
-        report.wait.wait_ms
+        facts.duration_ms,
+        facts.requests.requests,
+        facts.requests.retries,
+        facts.requests.rate_limited,
+        facts.wait.polls,
+        facts.wait.wait_ms
     );
 
-    if let Some(channel) = &report.wait_channel {
-        let seen = match report.decided_by {
+    if let Some(channel) = &facts.wait_channel {
+        let seen = match facts.decided_by {
             Some("push") => {
                 " — the outcome arrived by push notification and was confirmed by one read"
             }
@@ -190,9 +193,9 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(md, "\nWaited by {}{seen}.", cell(channel));
     }
 
-    if !report.warnings.is_empty() {
+    if !facts.warnings.is_empty() {
         let _ = writeln!(md, "\n### Warnings\n");
-        for warning in &report.warnings {
+        for warning in &facts.warnings {
             let _ = writeln!(md, "- ⚠️ {}", warning.replace('\n', " "));
         }
     }
@@ -202,7 +205,8 @@ pub fn render(report: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::outcome::{DependencyCheck, Failure, LiveVersion};
+    use crate::pipeline::report::{DependencyCheck, Facts, Failure};
+    use crate::pipeline::verdict::Verdict;
 
     #[test]
     fn escapes_table_cells() {
@@ -211,22 +215,12 @@ mod tests {
 
     #[test]
     fn renders_a_failure_with_the_platform_details() {
-        let mut report = Report::new("dep".into(), "bot".into(), "prod".into());
-        report.bot_name = Some("Billing".into());
-        report.target_version = Some("3.0".into());
-        report.previous_version = Some("2.0".into());
-        report.published_version = Some("2.0".into());
-        report.status = Status::Failed;
-        report.live = LiveVersion::Unchanged;
-        report.failure = Some(Failure {
-            title: "Publish failed".into(),
-            message: "Genesys Cloud could not publish version 3.0: bad".into(),
-            code: Some("FLOW_INVALID".into()),
-            details: vec!["MISSING: skill (s1)".into()],
-            correlation_id: Some("corr-1".into()),
-            next_step: "Fix it.".into(),
-        });
-        report.dependencies = vec![DependencyCheck {
+        let mut facts = Facts::new("dep".into(), "bot".into(), "prod".into());
+        facts.bot_name = Some("Billing".into());
+        facts.target_version = Some("3.0".into());
+        facts.previous_version = Some("2.0".into());
+        facts.published_version = Some("2.0".into());
+        facts.dependencies = vec![DependencyCheck {
             id: "s1".into(),
             name: Some("Billing | VIP".into()),
             kind: DependencyKind::Skill,
@@ -234,9 +228,22 @@ mod tests {
             problem: Some("is inactive, not active".into()),
             discovered: true,
         }];
+        let report = Report {
+            verdict: Verdict::failed_before_publish(Failure {
+                title: "Publish failed".into(),
+                message: "Genesys Cloud could not publish version 3.0: bad".into(),
+                code: Some("FLOW_INVALID".into()),
+                details: vec!["MISSING: skill (s1)".into()],
+                correlation_id: Some("corr-1".into()),
+                next_step: "Fix it.".into(),
+            }),
+            facts,
+        };
         let md = render(&report);
-        let mut nothing_chosen = Report::new("dep".into(), String::new(), "prod".into());
-        nothing_chosen.status = Status::Failed;
+        let nothing_chosen = Report {
+            verdict: Verdict::failed_before_publish(Failure::default()),
+            facts: Facts::new("dep".into(), String::new(), "prod".into()),
+        };
         assert!(render(&nothing_chosen).starts_with("## ❌ Deployment of the bot to prod failed;"));
         assert!(md.starts_with("## ❌ Deployment of Billing 3.0 to prod failed; the previous version is still live\n"), "{md}");
         assert!(md.contains("| Status | **failed** (exit code 1) |"));

@@ -3,7 +3,7 @@
 //! output written is declared, and the README's tables say the same.
 
 use genesys_bot_deploy::config::{INPUTS, RawInputs};
-use genesys_bot_deploy::pipeline::outcome::OUTPUT_NAMES;
+use genesys_bot_deploy::pipeline::report::OUTPUT_NAMES;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 

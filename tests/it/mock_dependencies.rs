@@ -191,6 +191,6 @@ async fn listed_ids_are_looked_up_in_bulk_requests() {
     let ran = run(&api, &[("INPUT_SKILL-IDS", &ids.join(","))]).await;
 
     assert_eq!(ran.output("status"), "published", "{}", ran.summary);
-    assert_eq!(ran.report.dependencies.len(), 150);
+    assert_eq!(ran.report.facts.dependencies.len(), 150);
     skills.assert_async().await;
 }

@@ -1,68 +1,9 @@
-//! What a run ends with: a status, an exit code, and everything the summary, the outputs
-//! and the metrics report.
+//! What a run found out on its way (versions, dependencies, phases, counters, warnings) and,
+//! with its [`Verdict`], everything the summary, the outputs and the metrics report.
 
+use super::verdict::{Status, Verdict};
 use crate::genesys::{ApiError, RequestStats};
 use serde::Serialize;
-
-/// The `status` output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Status {
-    /// The target is live.
-    Published,
-    /// The target was already live; nothing was published.
-    Unchanged,
-    /// Everything was checked; nothing was published.
-    DryRun,
-    /// The run failed.
-    Failed,
-    /// The run failed after the target went live, and the previous version is live again.
-    RolledBack,
-    /// The rollback did not bring the previous version back.
-    RollbackFailed,
-    /// The publish did not finish before the deadline.
-    TimedOut,
-    /// SIGINT/SIGTERM ended the run.
-    Cancelled,
-}
-
-impl Status {
-    /// The output's spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Published => "published",
-            Status::Unchanged => "unchanged",
-            Status::DryRun => "dry-run",
-            Status::Failed => "failed",
-            Status::RolledBack => "rolled-back",
-            Status::RollbackFailed => "rollback-failed",
-            Status::TimedOut => "timed-out",
-            Status::Cancelled => "cancelled",
-        }
-    }
-}
-
-/// Whether the bot serves what it served before the run (SPEC §2 exit codes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LiveVersion {
-    /// The run succeeded (or changed nothing): exit 0.
-    AsIntended,
-    /// Failed, but the bot serves the version it served before: exit 1.
-    Unchanged,
-    /// Failed, and the live version is another one or cannot be known: exit 2.
-    ChangedOrUnknown,
-}
-
-impl LiveVersion {
-    /// The process exit code.
-    pub fn exit_code(self) -> u8 {
-        match self {
-            LiveVersion::AsIntended => 0,
-            LiveVersion::Unchanged => 1,
-            LiveVersion::ChangedOrUnknown => 2,
-        }
-    }
-}
 
 /// Why a run failed, in the platform's words where it gave any.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -153,13 +94,10 @@ pub struct WaitStats {
     pub push_events: u64,
 }
 
-/// Everything a run reports.
+/// What the run found out, filled in as it goes. The verdict is not here: a run's steps
+/// return it, and [`Report`] pairs the two at the end.
 #[derive(Debug, Clone)]
-pub struct Report {
-    /// The `status` output.
-    pub status: Status,
-    /// What the exit code says about the live version.
-    pub live: LiveVersion,
+pub struct Facts {
     /// A UUID per run.
     pub deployment_id: String,
     /// The bot flow id.
@@ -182,8 +120,6 @@ pub struct Report {
     pub dependencies: Vec<DependencyCheck>,
     /// Errors that stopped the run before publishing (inputs, dependencies).
     pub validation_errors: Vec<String>,
-    /// Why the run failed.
-    pub failure: Option<Failure>,
     /// Warnings worth a line in the summary.
     pub warnings: Vec<String>,
     /// Phases in order.
@@ -207,12 +143,10 @@ pub struct Report {
     pub smoke: Option<crate::smoke::SmokeReport>,
 }
 
-impl Report {
-    /// A report with nothing done yet.
+impl Facts {
+    /// Nothing found out yet.
     pub fn new(deployment_id: String, bot_id: String, environment: String) -> Self {
-        Report {
-            status: Status::Failed,
-            live: LiveVersion::Unchanged,
+        Facts {
             deployment_id,
             bot_id,
             bot_name: None,
@@ -224,7 +158,6 @@ impl Report {
             operation_id: None,
             dependencies: Vec::new(),
             validation_errors: Vec::new(),
-            failure: None,
             warnings: Vec::new(),
             phases: Vec::new(),
             requests: RequestStats::default(),
@@ -237,31 +170,53 @@ impl Report {
             smoke: None,
         }
     }
+}
+
+/// Everything a run reports: how it ended and what it found out.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// How the run ended.
+    pub verdict: Verdict,
+    /// What it found out.
+    pub facts: Facts,
+}
+
+impl Report {
+    /// The `status` output.
+    pub fn status(&self) -> Status {
+        self.verdict.status()
+    }
 
     /// The process exit code.
     pub fn exit_code(&self) -> u8 {
-        self.live.exit_code()
+        self.verdict.exit_code()
+    }
+
+    /// Why the run failed, if it did.
+    pub fn failure(&self) -> Option<&Failure> {
+        self.verdict.failure()
     }
 
     /// The step outputs, in action.yml's order.
     pub fn outputs(&self) -> Vec<(&'static str, String)> {
+        let f = &self.facts;
         let opt = |v: &Option<String>| v.clone().unwrap_or_default();
         vec![
-            ("status", self.status.as_str().to_string()),
-            ("published-version", opt(&self.published_version)),
-            ("previous-version", opt(&self.previous_version)),
-            ("target-version", opt(&self.target_version)),
-            ("operation-id", opt(&self.operation_id)),
-            ("deployment-id", self.deployment_id.clone()),
-            ("duration-ms", self.duration_ms.to_string()),
-            ("api-requests", self.requests.requests.to_string()),
-            ("retries", self.requests.retries.to_string()),
-            ("rate-limited", self.requests.rate_limited.to_string()),
+            ("status", self.status().as_str().to_string()),
+            ("published-version", opt(&f.published_version)),
+            ("previous-version", opt(&f.previous_version)),
+            ("target-version", opt(&f.target_version)),
+            ("operation-id", opt(&f.operation_id)),
+            ("deployment-id", f.deployment_id.clone()),
+            ("duration-ms", f.duration_ms.to_string()),
+            ("api-requests", f.requests.requests.to_string()),
+            ("retries", f.requests.retries.to_string()),
+            ("rate-limited", f.requests.rate_limited.to_string()),
             (
                 "validation-errors",
-                serde_json::to_string(&self.validation_errors).unwrap_or_else(|_| "[]".into()),
+                serde_json::to_string(&f.validation_errors).unwrap_or_else(|_| "[]".into()),
             ),
-            ("audit-log", opt(&self.audit_log)),
+            ("audit-log", opt(&f.audit_log)),
         ]
     }
 }
@@ -286,24 +241,24 @@ pub const OUTPUT_NAMES: &[&str] = &[
 mod tests {
     use super::*;
 
+    fn report(verdict: Verdict) -> Report {
+        Report {
+            verdict,
+            facts: Facts::new("d".into(), "b".into(), "e".into()),
+        }
+    }
+
     #[test]
     fn outputs_are_exactly_the_declared_names() {
-        let report = Report::new("d".into(), "b".into(), "e".into());
+        let report = report(Verdict::Published);
         let names: Vec<&str> = report.outputs().iter().map(|(n, _)| *n).collect();
         assert_eq!(names, OUTPUT_NAMES);
     }
 
     #[test]
-    fn exit_codes_follow_the_spec() {
-        assert_eq!(LiveVersion::AsIntended.exit_code(), 0);
-        assert_eq!(LiveVersion::Unchanged.exit_code(), 1);
-        assert_eq!(LiveVersion::ChangedOrUnknown.exit_code(), 2);
-    }
-
-    #[test]
     fn validation_errors_are_a_json_array() {
-        let mut report = Report::new("d".into(), "b".into(), "e".into());
-        report.validation_errors = vec!["skill \"x\" inactive".into()];
+        let mut report = report(Verdict::Published);
+        report.facts.validation_errors = vec!["skill \"x\" inactive".into()];
         let outputs = report.outputs();
         let value = &outputs
             .iter()

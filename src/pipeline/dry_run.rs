@@ -1,0 +1,43 @@
+//! The dry run's end: every read and check has run; the plan says what a real run would do.
+
+use super::rules::versions::{Start, start};
+use super::{Deployment, Plan, Verdict};
+
+impl Deployment<'_> {
+    /// Writes the plan into the facts and ends the run as a dry run.
+    pub(super) fn finish_dry_run(&mut self, plan: &Plan) -> Verdict {
+        let mut steps = Vec::new();
+        match start(plan) {
+            Start::Unchanged => steps.push(format!(
+                "Version {} is already live: nothing would be published.",
+                plan.target
+            )),
+            Start::Publish => {
+                steps.push(format!(
+                    "Publish version {} of bot {} (live now: {}).",
+                    plan.target,
+                    self.config.bot_id,
+                    plan.was_live.as_deref().unwrap_or("none")
+                ));
+                steps.push(format!(
+                    "Wait up to {} s for the publish, reading its status every {}–{} s.",
+                    self.config.timeout.as_secs(),
+                    self.config.poll_interval.as_secs_f64(),
+                    self.config.poll_max_interval.as_secs_f64()
+                ));
+                steps.extend(self.smoke_plan_step());
+                steps.push(match (&plan.previous, self.config.rollback) {
+                    (Some(previous), true) => {
+                        format!("On failure, roll back to version {previous}.")
+                    }
+                    (None, true) => {
+                        "On failure there is no earlier version to roll back to.".to_string()
+                    }
+                    (_, false) => "On failure, do not roll back (rollback: false).".to_string(),
+                });
+            }
+        }
+        self.facts.plan = steps;
+        Verdict::DryRun
+    }
+}

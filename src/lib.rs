@@ -13,6 +13,7 @@ pub mod audit;
 pub mod config;
 pub mod genesys;
 pub mod github;
+pub mod ids;
 pub mod pipeline;
 pub mod redact;
 pub mod retry;

@@ -9,6 +9,7 @@ mod validate;
 pub use inputs::{INPUTS, InputSpec, RawInputs, default_of, env_name};
 
 use crate::genesys::regions::Region;
+use crate::ids::{BotId, VersionId};
 use secrecy::SecretString;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -92,11 +93,11 @@ pub struct Config {
     /// API and login hosts.
     pub endpoints: Endpoints,
     /// The bot flow's id.
-    pub bot_id: String,
+    pub bot_id: BotId,
     /// The version to publish; `None` = the flow's checked-in version.
-    pub target_version: Option<String>,
+    pub target_version: Option<VersionId>,
     /// The rollback target; `None` = the flow's published version before publishing.
-    pub previous_version: Option<String>,
+    pub previous_version: Option<VersionId>,
     /// Flows the bot needs, checked in bulk.
     pub flow_ids: Vec<String>,
     /// Routing skills the bot needs, checked in bulk.
@@ -200,44 +201,41 @@ impl Config {
 impl TryFrom<RawInputs> for Config {
     type Error = ConfigError;
 
+    /// Validates every input, collecting all the errors; the configuration exists only when
+    /// there are none.
     fn try_from(raw: RawInputs) -> Result<Config, ConfigError> {
         let mut v = Validator::default();
         let client_id = v.required("client-id", raw.client_id, |s| Ok(s.trim().to_string()));
         let client_secret = v.secret(raw.client_secret);
-        let bot_id = v.required("bot-id", raw.bot_id, parse::uuid);
-        let target_version = v.optional("target-version", raw.target_version, parse::version_id);
+        let bot_id = v.required("bot-id", raw.bot_id, BotId::parse);
+        let target_version = v.optional("target-version", raw.target_version, VersionId::parse);
         let previous_version =
-            v.optional("previous-version", raw.previous_version, parse::version_id);
+            v.optional("previous-version", raw.previous_version, VersionId::parse);
         let flow_ids = v.id_list("flow-ids", raw.flow_ids);
         let skill_ids = v.id_list("skill-ids", raw.skill_ids);
-        let discover = v.with_default(
+        let discover_dependencies = v.with_default(
             "discover-dependencies",
             raw.discover_dependencies,
             parse::boolean,
         );
         let environment = v.with_default("environment", raw.environment, parse::label);
-        let rollout = v.with_default("rollout-percentage", raw.rollout_percentage, |s| {
-            parse::whole_number(s, 1, 100, "percent").map(|n| n as u8)
-        });
+        let rollout_percentage =
+            v.with_default("rollout-percentage", raw.rollout_percentage, |s| {
+                parse::whole_number(s, 1, 100, "percent").map(|n| n as u8)
+            });
         let timeout = v.with_default("timeout-seconds", raw.timeout_seconds, |s| {
             parse::whole_number(s, 1, 3600, "seconds").map(Duration::from_secs)
         });
-        let poll = v.with_default("poll-interval-seconds", raw.poll_interval_seconds, |s| {
-            parse::decimal_seconds(s, 0.1, 60.0)
-        });
-        let poll_max = v.with_default(
+        let poll_interval =
+            v.with_default("poll-interval-seconds", raw.poll_interval_seconds, |s| {
+                parse::decimal_seconds(s, 0.1, 60.0)
+            });
+        let poll_max_interval = v.with_default(
             "poll-max-interval-seconds",
             raw.poll_max_interval_seconds,
             |s| parse::decimal_seconds(s, 0.1, 60.0),
         );
-        let wait_mode = v.with_default("wait-mode", raw.wait_mode, |s| {
-            match s.trim().to_ascii_lowercase().as_str() {
-                "auto" => Ok(WaitMode::Auto),
-                "push" => Ok(WaitMode::Push),
-                "poll" => Ok(WaitMode::Poll),
-                _ => Err("auto, push or poll".into()),
-            }
-        });
+        let wait_mode = v.with_default("wait-mode", raw.wait_mode, parse::wait_mode);
         let max_retries = v.with_default("max-retries", raw.max_retries, |s| {
             parse::whole_number(s, 0, 20, "retries").map(|n| n as u32)
         });
@@ -247,79 +245,37 @@ impl TryFrom<RawInputs> for Config {
         let dry_run = v.with_default("dry-run", raw.dry_run, parse::boolean);
         let audit_log = v.optional("audit-log", raw.audit_log, |s| Ok(PathBuf::from(s.trim())));
         let endpoints = v.endpoints(raw.region, raw.api_url, raw.login_url);
+        v.first_poll_at_most_largest(poll_interval, poll_max_interval);
 
-        if let (Some(first), Some(largest)) = (poll, poll_max)
-            && first > largest
-        {
-            v.errors.push(InputError::new(
-                "poll-interval-seconds",
-                &format!("{}", first.as_secs_f64()),
-                format!(
-                    "at most poll-max-interval-seconds ({})",
-                    largest.as_secs_f64()
-                ),
-            ));
-        }
-
-        match (
-            v.errors.is_empty(),
-            client_id,
-            client_secret,
-            bot_id,
-            discover,
-            environment,
-            rollout,
-            timeout,
-            poll,
-            poll_max,
-            wait_mode,
-            max_retries,
-            rollback,
-            force_unlock,
-            dry_run,
-            endpoints,
-        ) {
-            (
-                true,
-                Some(client_id),
-                Some(client_secret),
-                Some(bot_id),
-                Some(discover_dependencies),
-                Some(environment),
-                Some(rollout_percentage),
-                Some(timeout),
-                Some(poll_interval),
-                Some(poll_max_interval),
-                Some(wait_mode),
-                Some(max_retries),
-                Some(rollback),
-                Some(force_unlock),
-                Some(dry_run),
-                Some(endpoints),
-            ) => Ok(Config {
-                client_id,
-                client_secret,
-                endpoints,
-                bot_id,
-                target_version: target_version.flatten(),
-                previous_version: previous_version.flatten(),
-                flow_ids: flow_ids.unwrap_or_default(),
-                skill_ids: skill_ids.unwrap_or_default(),
-                discover_dependencies,
-                environment,
-                rollout_percentage,
-                timeout,
-                poll_interval,
-                poll_max_interval,
-                wait_mode,
-                max_retries,
-                smoke_test: smoke_test.flatten(),
-                rollback,
-                force_unlock,
-                dry_run,
-                audit_log: audit_log.flatten(),
+        // Every value that failed is `None` and left its error behind.
+        let config = (|| {
+            Some(Config {
+                client_id: client_id?,
+                client_secret: client_secret?,
+                endpoints: endpoints?,
+                bot_id: bot_id?,
+                target_version,
+                previous_version,
+                flow_ids,
+                skill_ids,
+                discover_dependencies: discover_dependencies?,
+                environment: environment?,
+                rollout_percentage: rollout_percentage?,
+                timeout: timeout?,
+                poll_interval: poll_interval?,
+                poll_max_interval: poll_max_interval?,
+                wait_mode: wait_mode?,
+                max_retries: max_retries?,
+                smoke_test,
+                rollback: rollback?,
+                force_unlock: force_unlock?,
+                dry_run: dry_run?,
+                audit_log,
                 tuning: Tuning::default(),
-            }),
+            })
+        })();
+        match config {
+            Some(config) if v.errors.is_empty() => Ok(config),
             _ => Err(ConfigError(v.errors)),
         }
     }

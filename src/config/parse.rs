@@ -13,32 +13,19 @@ pub fn boolean(value: &str) -> Result<bool, String> {
     }
 }
 
-/// A Genesys object id: a hyphenated UUID. Lower-cased, since the platform writes them so.
-pub fn uuid(value: &str) -> Result<String, String> {
-    let v = value.trim();
-    let shape_ok = v.len() == 36
-        && v.char_indices().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => c == '-',
-            _ => c.is_ascii_hexdigit(),
-        });
-    if shape_ok {
-        Ok(v.to_ascii_lowercase())
-    } else {
-        Err("a UUID like 3fa85f64-5717-4562-b3fc-2c963f66afa6".into())
+/// `wait-mode`: `auto`, `push` or `poll`, in any case.
+pub fn wait_mode(value: &str) -> Result<super::WaitMode, String> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "auto" => Ok(super::WaitMode::Auto),
+        "push" => Ok(super::WaitMode::Push),
+        "poll" => Ok(super::WaitMode::Poll),
+        _ => Err("auto, push or poll".into()),
     }
 }
 
-/// A flow version id as Genesys writes it: `"3.0"`, `"14.0"`.
-pub fn version_id(value: &str) -> Result<String, String> {
-    let v = value.trim();
-    let allowed = || "a flow version id as Genesys writes it, like \"3.0\"".to_string();
-    let (major, minor) = v.split_once('.').ok_or_else(allowed)?;
-    let digits = |s: &str| !s.is_empty() && s.len() <= 9 && s.bytes().all(|b| b.is_ascii_digit());
-    if digits(major) && digits(minor) {
-        Ok(v.to_string())
-    } else {
-        Err(allowed())
-    }
+/// A Genesys object id: a hyphenated UUID. Lower-cased, since the platform writes them so.
+pub fn uuid(value: &str) -> Result<String, String> {
+    crate::ids::BotId::parse(value).map(String::from)
 }
 
 /// A list of UUIDs separated by commas and/or newlines; blanks are skipped, duplicates
@@ -167,24 +154,6 @@ mod tests {
             "",
         ] {
             assert!(uuid(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn version_ids_look_like_genesys_ones() {
-        assert_eq!(version_id("3.0").as_deref(), Ok("3.0"));
-        assert_eq!(version_id(" 14.0 ").as_deref(), Ok("14.0"));
-        for bad in [
-            "3",
-            "v3.0",
-            "3.0.1",
-            "",
-            ".0",
-            "3.",
-            "3.0?flow=x",
-            "1234567890.0",
-        ] {
-            assert!(version_id(bad).is_err(), "{bad}");
         }
     }
 

@@ -5,6 +5,7 @@ use super::parse;
 use super::{Endpoints, InputError, default_of};
 use crate::genesys::regions;
 use secrecy::SecretString;
+use std::time::Duration;
 use url::Url;
 
 /// Collects every input error instead of stopping at the first.
@@ -44,17 +45,15 @@ impl Validator {
         }
     }
 
-    /// `Some(None)` when unset, `Some(Some(v))` when valid, `None` when invalid.
+    /// `None` when unset, or when invalid (the error is recorded).
     pub(super) fn optional<T>(
         &mut self,
         input: &'static str,
         value: Option<String>,
         parse: impl FnOnce(&str) -> Result<T, String>,
-    ) -> Option<Option<T>> {
-        match present(value) {
-            Some(v) => self.check(input, &v, parse).map(Some),
-            None => Some(None),
-        }
+    ) -> Option<T> {
+        let v = present(value)?;
+        self.check(input, &v, parse)
     }
 
     pub(super) fn with_default<T>(
@@ -77,20 +76,39 @@ impl Validator {
         }
     }
 
-    pub(super) fn id_list(
-        &mut self,
-        input: &'static str,
-        value: Option<String>,
-    ) -> Option<Vec<String>> {
-        let value = present(value)?;
+    /// The ids of a list input; empty when unset or invalid (each bad entry is recorded).
+    pub(super) fn id_list(&mut self, input: &'static str, value: Option<String>) -> Vec<String> {
+        let Some(value) = present(value) else {
+            return Vec::new();
+        };
         match parse::uuid_list(&value) {
-            Ok(ids) => Some(ids),
+            Ok(ids) => ids,
             Err(bad) => {
                 for (entry, allowed) in bad {
                     self.errors.push(InputError::new(input, &entry, allowed));
                 }
-                None
+                Vec::new()
             }
+        }
+    }
+
+    /// `poll-interval-seconds` may not exceed `poll-max-interval-seconds`.
+    pub(super) fn first_poll_at_most_largest(
+        &mut self,
+        first: Option<Duration>,
+        largest: Option<Duration>,
+    ) {
+        if let (Some(first), Some(largest)) = (first, largest)
+            && first > largest
+        {
+            self.errors.push(InputError::new(
+                "poll-interval-seconds",
+                &format!("{}", first.as_secs_f64()),
+                format!(
+                    "at most poll-max-interval-seconds ({})",
+                    largest.as_secs_f64()
+                ),
+            ));
         }
     }
 
@@ -104,10 +122,14 @@ impl Validator {
             regions::find_region(s)
                 .ok_or_else(|| format!("a region domain or name: {}", regions::allowed_regions()))
         });
-        let api = self.optional("api-url", api_url, parse::base_url)?;
-        let login = self.optional("login-url", login_url, parse::base_url)?;
+        let api_given = api_url.as_deref().is_some_and(|v| !v.trim().is_empty());
+        let login_given = login_url.as_deref().is_some_and(|v| !v.trim().is_empty());
+        let api = self.optional("api-url", api_url, parse::base_url);
+        let login = self.optional("login-url", login_url, parse::base_url);
+        if (api_given && api.is_none()) || (login_given && login.is_none()) {
+            return None;
+        }
         let region = region?;
-        let api_given = api.is_some();
         let api = api.unwrap_or_else(|| parse_known(&region.api_base()));
         // A proxy given as `https://api.example` implies `https://login.example`, as the
         // SDKs derive it; otherwise the region's login host stays in charge.

@@ -115,7 +115,7 @@ impl KnownInputs {
     /// What a valid configuration says.
     pub fn of(config: &Config) -> Self {
         KnownInputs {
-            bot_id: config.bot_id.clone(),
+            bot_id: config.bot_id.to_string(),
             environment: config.environment.clone(),
             audit_log: config.audit_log.clone(),
         }

@@ -110,13 +110,13 @@ pub async fn run(config: &Config, ctx: &RunContext) -> Report {
     );
     let mut facts = Facts::new(
         deployment_id,
-        config.bot_id.clone(),
+        config.bot_id.to_string(),
         config.environment.clone(),
     );
     facts.rollout_percentage = config.rollout_percentage;
     facts.audit_log = config.audit_log.as_ref().map(|p| p.display().to_string());
-    facts.target_version = config.target_version.clone();
-    facts.previous_version = config.previous_version.clone();
+    facts.target_version = config.target_version.as_deref().map(str::to_string);
+    facts.previous_version = config.previous_version.as_deref().map(str::to_string);
     let client = match GenesysClient::new(config, ctx.console.clone()) {
         Ok(client) => client,
         Err(error) => {

@@ -10,6 +10,7 @@ use crate::audit::{Entry, Event};
 use crate::genesys::ApiError;
 use crate::genesys::models::Flow;
 use crate::github::Level;
+use crate::ids::VersionId;
 use serde_json::json;
 
 impl Deployment<'_> {
@@ -53,7 +54,7 @@ impl Deployment<'_> {
         }
         let target = match (&self.config.target_version, &flow.checked_in_version) {
             (Some(target), _) => target.clone(),
-            (None, Some(checked_in)) => checked_in.id.clone(),
+            (None, Some(checked_in)) => VersionId::from_platform(&checked_in.id),
             (None, None) => {
                 return Err(self.fail_before_publish(Failure {
                     title: "No version to publish".into(),
@@ -64,7 +65,7 @@ impl Deployment<'_> {
                 }));
             }
         };
-        let was_live = flow.published_id().map(str::to_string);
+        let was_live = flow.published_id().map(VersionId::from_platform);
         let previous = self
             .config
             .previous_version
@@ -88,8 +89,8 @@ impl Deployment<'_> {
                 &format!("version {live} is live, but previous-version says {given}: a rollback would publish {given}"),
             );
         }
-        self.facts.target_version = Some(target.clone());
-        self.facts.previous_version = previous.clone();
+        self.facts.target_version = Some(target.to_string());
+        self.facts.previous_version = previous.as_deref().map(str::to_string);
         self.observe_live(was_live.as_deref());
         Ok(Plan {
             target,

@@ -45,13 +45,14 @@ pub fn start(plan: &Plan) -> Start {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::ids::VersionId;
 
     /// A plan publishing `target` over `was_live`.
     pub(crate) fn plan(target: &str, was_live: Option<&str>) -> Plan {
         Plan {
-            target: target.into(),
-            previous: was_live.map(str::to_string),
-            was_live: was_live.map(str::to_string),
+            target: VersionId::from_platform(target),
+            previous: was_live.map(VersionId::from_platform),
+            was_live: was_live.map(VersionId::from_platform),
             object_type: "DIGITALBOTFLOW",
             stale_operation_id: None,
         }

@@ -9,6 +9,7 @@ pub mod notifications;
 pub mod regions;
 mod response;
 pub mod textbots;
+pub mod vocabulary;
 
 pub use client::{Answer, GenesysClient, Request, RequestStats, RetryPolicy};
 pub use error::ApiError;

@@ -2,6 +2,7 @@
 //! (genesys-api.md §1.4, §2, §3, §4). Fields the Action does not use are left out; every
 //! field is optional or defaulted where the platform may omit it.
 
+use super::vocabulary::{ActionName, FlowType, OperationStatus};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -83,9 +84,9 @@ pub struct Operation {
     #[serde(default)]
     pub complete: bool,
     /// `PUBLISH`, `CHECKIN`, …
-    pub action_name: Option<String>,
+    pub action_name: Option<ActionName>,
     /// `STARTED`, `PENDING_GENERATION`, `PENDING_BACKEND_NOTIFICATION`, `SUCCESS`, `FAILURE`, …
-    pub action_status: Option<String>,
+    pub action_status: Option<OperationStatus>,
     /// Why it failed.
     pub error_message: Option<String>,
     /// Machine-readable failure code.
@@ -104,24 +105,24 @@ pub struct Operation {
 impl Operation {
     /// Whether this is a publish.
     pub fn is_publish(&self) -> bool {
-        self.action_name
-            .as_deref()
-            .is_some_and(|n| n.eq_ignore_ascii_case("PUBLISH"))
+        self.action_name == Some(ActionName::Publish)
     }
 
     /// The status, or `UNKNOWN` when the platform sent none.
     pub fn status(&self) -> &str {
-        self.action_status.as_deref().unwrap_or("UNKNOWN")
+        self.action_status
+            .as_ref()
+            .map_or("UNKNOWN", OperationStatus::as_str)
     }
 
     /// Ended with `FAILURE`.
     pub fn failed(&self) -> bool {
-        self.status().eq_ignore_ascii_case("FAILURE")
+        self.action_status == Some(OperationStatus::Failure)
     }
 
     /// Finished with `SUCCESS`.
     pub fn succeeded(&self) -> bool {
-        self.complete && self.status().eq_ignore_ascii_case("SUCCESS")
+        self.complete && self.action_status == Some(OperationStatus::Success)
     }
 }
 
@@ -135,7 +136,7 @@ pub struct Flow {
     pub name: Option<String>,
     /// `BOT`, `DIGITALBOT`, `INBOUNDCALL`, …
     #[serde(rename = "type")]
-    pub flow_type: Option<String>,
+    pub flow_type: Option<FlowType>,
     /// Deleted flows can still be returned.
     #[serde(default)]
     pub deleted: bool,
@@ -157,24 +158,16 @@ impl Flow {
         self.published_version.as_ref().map(|v| v.id.as_str())
     }
 
-    /// Bot Flow or Digital Bot Flow. The list filter uses lower case, the model upper case.
+    /// Bot Flow or Digital Bot Flow.
     pub fn is_bot(&self) -> bool {
-        self.flow_type
-            .as_deref()
-            .is_some_and(|t| t.eq_ignore_ascii_case("BOT") || t.eq_ignore_ascii_case("DIGITALBOT"))
+        self.flow_type.as_ref().is_some_and(FlowType::is_bot)
     }
 
     /// The dependency-tracking object type of this flow.
     pub fn object_type(&self) -> &'static str {
-        match self
-            .flow_type
-            .as_deref()
-            .map(str::to_ascii_uppercase)
-            .as_deref()
-        {
-            Some("DIGITALBOT") => "DIGITALBOTFLOW",
-            _ => "BOTFLOW",
-        }
+        self.flow_type
+            .as_ref()
+            .map_or("BOTFLOW", FlowType::object_type)
     }
 
     /// Who holds the lock, if anyone.

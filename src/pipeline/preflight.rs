@@ -42,7 +42,7 @@ impl Deployment<'_> {
                 &format!(
                     "flow {} is of type {}, not BOT or DIGITALBOT; publishing it anyway",
                     self.config.bot_id,
-                    flow.flow_type.as_deref().unwrap_or("unknown")
+                    flow.flow_type.as_ref().map_or("unknown", |t| t.as_str())
                 ),
             );
         }

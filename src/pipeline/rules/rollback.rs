@@ -61,10 +61,14 @@ pub fn check(flow: &Flow, previous: &str) -> RollbackCheck {
     let op = flow.current_operation.clone().unwrap_or_default();
     match (op.complete, op.error_message) {
         (false, _) => RollbackCheck::StillRunning {
-            status: op.action_status.unwrap_or_else(|| "running".into()),
+            status: op
+                .action_status
+                .map_or_else(|| "running".into(), |s| s.to_string()),
         },
         (true, Some(message)) => RollbackCheck::Failed {
-            status: op.action_status.unwrap_or_else(|| "?".into()),
+            status: op
+                .action_status
+                .map_or_else(|| "?".into(), |s| s.to_string()),
             message,
         },
         (true, None) => RollbackCheck::OtherLive {

@@ -1,7 +1,78 @@
 //! When to retry a request and how long to wait first: pure, tested decisions. The client
-//! in `genesys::client` does the I/O.
+//! in `genesys::client` (and the token request in `genesys::auth`) does the I/O and asks
+//! [`decide`] after every failed attempt.
 
 use std::time::{Duration, SystemTime};
+
+/// How a request may be retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryPolicy {
+    /// Requests that are harmless to repeat (reads, and writes like a new session or a
+    /// channel): retry 429, 5xx (not 501), timeouts, broken connections, bad bodies.
+    Idempotent,
+    /// Writes that must not run twice (publish): retry only when the request provably was
+    /// not processed — a 429, or no connection at all (SPEC rule 4).
+    NotProcessedOnly,
+}
+
+/// How one attempt failed, as far as retrying is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptFailure {
+    /// An HTTP error status, with the server's `Retry-After` if it gave one.
+    Status {
+        /// The status.
+        status: u16,
+        /// `Retry-After`.
+        retry_after: Option<Duration>,
+    },
+    /// No connection could be made: the request never left.
+    NotSent,
+    /// Timed out or broke after sending: it may have been processed.
+    MaybeProcessed,
+    /// A success status whose body could not be read as expected.
+    Undecodable,
+    /// An answer larger than the Action reads: a retry would not shrink it.
+    TooLarge,
+}
+
+/// What to do after a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Try again: after `Retry-After` if the server gave one, else after backoff.
+    Retry {
+        /// The server's `Retry-After`, if any.
+        retry_after: Option<Duration>,
+    },
+    /// The token was refused (401): get a new one and try again, once.
+    RefreshToken,
+    /// Retrying cannot help, or could do harm.
+    GiveUp,
+}
+
+/// Decides, for a request with `policy`, what to do after `failure`. A 429 is retried
+/// whatever the policy: the platform did not process the request.
+pub fn decide(policy: RetryPolicy, failure: AttemptFailure) -> Decision {
+    let idempotent = policy == RetryPolicy::Idempotent;
+    match failure {
+        AttemptFailure::Status { status: 401, .. } => Decision::RefreshToken,
+        AttemptFailure::Status {
+            status,
+            retry_after,
+        } => match classify_status(status, retry_after) {
+            Retryable::Transient { retry_after } if idempotent || status == 429 => {
+                Decision::Retry { retry_after }
+            }
+            _ => Decision::GiveUp,
+        },
+        AttemptFailure::NotSent => Decision::Retry { retry_after: None },
+        AttemptFailure::MaybeProcessed | AttemptFailure::Undecodable if idempotent => {
+            Decision::Retry { retry_after: None }
+        }
+        AttemptFailure::MaybeProcessed | AttemptFailure::Undecodable | AttemptFailure::TooLarge => {
+            Decision::GiveUp
+        }
+    }
+}
 
 /// What an answer or a transport failure means for a retry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,6 +180,58 @@ mod tests {
         forbidden_is_fatal: 403 => Retryable::Fatal,
         not_found_is_fatal: 404 => Retryable::Fatal,
         conflict_is_fatal: 409 => Retryable::Fatal,
+    }
+
+    #[test]
+    fn what_to_do_after_each_failure_under_each_policy() {
+        use AttemptFailure::*;
+        use Decision::{GiveUp, RefreshToken, Retry};
+        use RetryPolicy::{Idempotent, NotProcessedOnly};
+        let after = Some(Duration::from_secs(42));
+        let status = |status| Status {
+            status,
+            retry_after: None,
+        };
+        let again = Retry { retry_after: None };
+        let cases = [
+            (Idempotent, status(503), again),
+            (NotProcessedOnly, status(503), GiveUp),
+            (
+                Idempotent,
+                Status {
+                    status: 429,
+                    retry_after: after,
+                },
+                Retry { retry_after: after },
+            ),
+            (
+                NotProcessedOnly,
+                Status {
+                    status: 429,
+                    retry_after: after,
+                },
+                Retry { retry_after: after },
+            ),
+            (Idempotent, status(501), GiveUp),
+            (Idempotent, status(404), GiveUp),
+            (NotProcessedOnly, status(409), GiveUp),
+            (Idempotent, status(401), RefreshToken),
+            (NotProcessedOnly, status(401), RefreshToken),
+            (Idempotent, NotSent, again),
+            (NotProcessedOnly, NotSent, again),
+            (Idempotent, MaybeProcessed, again),
+            (NotProcessedOnly, MaybeProcessed, GiveUp),
+            (Idempotent, Undecodable, again),
+            (NotProcessedOnly, Undecodable, GiveUp),
+            (Idempotent, TooLarge, GiveUp),
+        ];
+        for (policy, failure, expected) in cases {
+            assert_eq!(
+                decide(policy, failure),
+                expected,
+                "{policy:?} after {failure:?}"
+            );
+        }
     }
 
     #[test]

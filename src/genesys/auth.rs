@@ -4,8 +4,8 @@
 use super::client::GenesysClient;
 use super::error::ApiError;
 use super::models::{AuthErrorBody, TokenGrant};
-use super::response::{NotReceived, Received, join, receive, status_error};
-use crate::retry::{self, Retryable};
+use super::response::{Received, join, receive, status_error};
+use crate::retry::{self, AttemptFailure, Decision, RetryPolicy};
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::atomic::Ordering;
@@ -55,11 +55,11 @@ impl GenesysClient {
             attempts += 1;
             match self.fetch_token(attempts).await {
                 Ok(grant) => break grant,
-                Err((error, Some(retry_after))) => {
+                Err(TokenFailure::Transient { error, retry_after }) => {
                     self.pause_before_retry(attempts, retry_after, deadline, error)
                         .await?
                 }
-                Err((error, None)) => return Err(error),
+                Err(TokenFailure::Final(error)) => return Err(error),
             }
         };
         self.inner.console.mask(&grant.access_token);
@@ -71,11 +71,9 @@ impl GenesysClient {
         Ok(value)
     }
 
-    /// One token request. On a transient failure the error comes with `Some(retry_after)`.
-    async fn fetch_token(
-        &self,
-        attempts: u32,
-    ) -> Result<TokenGrant, (ApiError, Option<Option<Duration>>)> {
+    /// One token request. Asking again is harmless (a second token), so it is retried like
+    /// a read; a refusal of the credentials is final.
+    async fn fetch_token(&self, attempts: u32) -> Result<TokenGrant, TokenFailure> {
         let counters = &self.inner.counters;
         counters.requests.fetch_add(1, Ordering::Relaxed);
         counters.token_fetches.fetch_add(1, Ordering::Relaxed);
@@ -104,14 +102,10 @@ impl GenesysClient {
             body,
         } = match receive(sent, cap).await {
             Ok(received) => received,
-            Err(NotReceived::TooLarge) => {
-                return Err((
-                    NotReceived::TooLarge.into_error("POST", &path, attempts, cap),
-                    None,
-                ));
-            }
             Err(failed) => {
-                return Err((failed.into_error("POST", &path, attempts, cap), Some(None)));
+                let failure = failed.attempt_failure();
+                let error = failed.into_error("POST", &path, attempts, cap);
+                return Err(TokenFailure::after(failure, error));
             }
         };
         if status.is_success() {
@@ -125,15 +119,17 @@ impl GenesysClient {
                     correlation_id,
                     source,
                 };
-                (error, Some(None))
+                TokenFailure::after(AttemptFailure::Undecodable, error)
             });
         }
         if status == StatusCode::TOO_MANY_REQUESTS {
             counters.rate_limited.fetch_add(1, Ordering::Relaxed);
         }
-        if let Retryable::Transient { retry_after } =
-            retry::classify_status(status.as_u16(), retry_after)
-        {
+        let failure = AttemptFailure::Status {
+            status: status.as_u16(),
+            retry_after,
+        };
+        if let Decision::Retry { retry_after } = retry::decide(RetryPolicy::Idempotent, failure) {
             let error = status_error(
                 "POST",
                 &path,
@@ -143,16 +139,36 @@ impl GenesysClient {
                 attempts,
                 retry_after,
             );
-            return Err((error, Some(retry_after)));
+            return Err(TokenFailure::Transient { error, retry_after });
         }
         let parsed: AuthErrorBody = serde_json::from_slice(&body).unwrap_or_default();
-        let error = ApiError::Auth {
+        Err(TokenFailure::Final(ApiError::Auth {
             status: status.as_u16(),
             error: parsed.error.unwrap_or_else(|| "unknown_error".into()),
             description: parsed.error_description.or(parsed.description),
             correlation_id,
-        };
-        Err((error, None))
+        }))
+    }
+}
+
+/// Why one token request failed.
+enum TokenFailure {
+    /// Worth another try, after `retry_after` if the server said.
+    Transient {
+        error: ApiError,
+        retry_after: Option<Duration>,
+    },
+    /// Another try cannot help.
+    Final(ApiError),
+}
+
+impl TokenFailure {
+    /// Classifies a failure that is not a refusal of the credentials.
+    fn after(failure: AttemptFailure, error: ApiError) -> Self {
+        match retry::decide(RetryPolicy::Idempotent, failure) {
+            Decision::Retry { retry_after } => TokenFailure::Transient { error, retry_after },
+            Decision::RefreshToken | Decision::GiveUp => TokenFailure::Final(error),
+        }
     }
 }
 

@@ -4,12 +4,11 @@
 
 use super::auth::CachedToken;
 use super::error::ApiError;
-use super::response::{
-    NotReceived, Received, excerpt, join, receive, short_type_name, status_error,
-};
+use super::response::{Received, excerpt, join, receive, short_type_name, status_error};
 use crate::config::Config;
 use crate::github::Console;
-use crate::retry::{self, Backoff, Retryable};
+pub use crate::retry::RetryPolicy;
+use crate::retry::{self, AttemptFailure, Backoff, Decision};
 use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
@@ -22,16 +21,6 @@ use url::Url;
 
 /// The header Genesys puts its correlation id in.
 pub const CORRELATION_HEADER: &str = "ININ-Correlation-Id";
-
-/// How a request may be retried.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RetryPolicy {
-    /// Idempotent reads: retry 429, 5xx (not 501), timeouts, broken connections, bad bodies.
-    Idempotent,
-    /// Writes that must not run twice (publish): retry only when the request provably was
-    /// not processed — a 429, or no connection at all.
-    NotProcessedOnly,
-}
 
 /// Counters for the metrics event and outputs.
 #[derive(Debug, Default)]
@@ -153,6 +142,15 @@ enum Attempt<T> {
     RefreshToken(ApiError),
 }
 
+/// The next step after a failed attempt, as [`retry::decide`] says.
+fn after_failure<T>(policy: RetryPolicy, failure: AttemptFailure, error: ApiError) -> Attempt<T> {
+    match retry::decide(policy, failure) {
+        Decision::Retry { retry_after } => Attempt::Retry { error, retry_after },
+        Decision::RefreshToken => Attempt::RefreshToken(error),
+        Decision::GiveUp => Attempt::Done(Err(error)),
+    }
+}
+
 impl GenesysClient {
     /// Builds the client from the configuration. `console` receives `::add-mask::` for every
     /// token the moment it arrives.
@@ -268,19 +266,9 @@ impl GenesysClient {
         } = match receive(builder.send().await, cap).await {
             Ok(received) => received,
             Err(failed) => {
-                // A request that may have been processed is repeated only when repeating
-                // it is harmless; a TooLarge answer will not shrink on a retry.
-                let may_retry = matches!(failed, NotReceived::Transport(..))
-                    && (!failed.maybe_processed() || request.retry == RetryPolicy::Idempotent);
+                let failure = failed.attempt_failure();
                 let error = failed.into_error(&method, &request.path, attempts, cap);
-                return if may_retry {
-                    Attempt::Retry {
-                        error,
-                        retry_after: None,
-                    }
-                } else {
-                    Attempt::Done(Err(error))
-                };
+                return after_failure(request.retry, failure, error);
             }
         };
         if status.is_success() {
@@ -300,14 +288,7 @@ impl GenesysClient {
                     };
                     // A truncated body from a proxy is worth another read; a publish whose
                     // answer we cannot read is decided by re-reading the flow instead.
-                    if request.retry == RetryPolicy::Idempotent {
-                        Attempt::Retry {
-                            error,
-                            retry_after: None,
-                        }
-                    } else {
-                        Attempt::Done(Err(error))
-                    }
+                    after_failure(request.retry, AttemptFailure::Undecodable, error)
                 }
             };
         }
@@ -326,18 +307,11 @@ impl GenesysClient {
             attempts,
             retry_after,
         );
-        if status == StatusCode::UNAUTHORIZED {
-            return Attempt::RefreshToken(error);
-        }
-        match retry::classify_status(status.as_u16(), retry_after) {
-            Retryable::Transient { retry_after }
-                if request.retry == RetryPolicy::Idempotent
-                    || status == StatusCode::TOO_MANY_REQUESTS =>
-            {
-                Attempt::Retry { error, retry_after }
-            }
-            _ => Attempt::Done(Err(error)),
-        }
+        let failure = AttemptFailure::Status {
+            status: status.as_u16(),
+            retry_after,
+        };
+        after_failure(request.retry, failure, error)
     }
 
     /// Waits before the next try, or gives up with `error` when the retries are spent, the

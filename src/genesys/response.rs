@@ -3,6 +3,7 @@
 
 use super::error::{ApiError, StatusError, TransportKind};
 use super::models::ErrorBody;
+use crate::retry::AttemptFailure;
 use reqwest::StatusCode;
 use std::time::Duration;
 use url::Url;
@@ -46,10 +47,14 @@ pub(super) enum NotReceived {
 }
 
 impl NotReceived {
-    /// Whether the request may have been processed: only a refused connection proves it was
-    /// not.
-    pub(super) fn maybe_processed(&self) -> bool {
-        !matches!(self, NotReceived::Transport(TransportKind::Connect, _))
+    /// What this means for a retry: only a refused connection proves the request was not
+    /// processed.
+    pub(super) fn attempt_failure(&self) -> AttemptFailure {
+        match self {
+            NotReceived::Transport(TransportKind::Connect, _) => AttemptFailure::NotSent,
+            NotReceived::Transport(..) => AttemptFailure::MaybeProcessed,
+            NotReceived::TooLarge => AttemptFailure::TooLarge,
+        }
     }
 
     /// The client error for this request.

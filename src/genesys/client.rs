@@ -272,6 +272,13 @@ impl GenesysClient {
             }
         };
         if status.is_success() {
+            // An empty body reads as JSON `null`: an `Option` answer is `None`, anything
+            // else is an unreadable answer as before.
+            let body = if body.iter().all(u8::is_ascii_whitespace) {
+                b"null".to_vec()
+            } else {
+                body
+            };
             return match serde_json::from_slice::<T>(&body) {
                 Ok(body) => Attempt::Done(Ok(Answer {
                     body,

@@ -55,12 +55,13 @@ impl GenesysClient {
     }
 
     /// `POST /api/v2/flows/actions/publish?flow=&version=` (no body). Never retried once
-    /// it may have been processed.
+    /// it may have been processed. The answer is the started `Operation` (200), or nothing
+    /// (202 "Accepted - the publish has begun", declared by the swagger with no body).
     pub async fn publish(
         &self,
         flow_id: &str,
         version: &str,
-    ) -> Result<Answer<Operation>, ApiError> {
+    ) -> Result<Answer<Option<Operation>>, ApiError> {
         let q = query(&[("flow", flow_id), ("version", version)]);
         self.send(&Request::post(
             format!("/api/v2/flows/actions/publish?{q}"),

@@ -166,8 +166,12 @@ impl ApiError {
         }
     }
 
-    /// What the user should do next, where the answer says.
+    /// What the user should do next, where the answer says: by the platform's error code
+    /// first (genesys-api-verified.md finding D), then by the status.
     pub fn hint(&self) -> Option<String> {
+        if let Some(hint) = self.code().and_then(hint_for_code) {
+            return Some(hint.to_string());
+        }
         match self {
             ApiError::Auth { .. } => Some(
                 "Check the client-id and client-secret secrets, that the OAuth client uses the Client Credentials grant, and that region (or login-url) is the org's region.".into(),
@@ -193,6 +197,31 @@ impl ApiError {
             _ => None,
         }
     }
+}
+
+/// What an error code of the Architect API asks the user to do.
+fn hint_for_code(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "architect.flow.cannot.publish.missing.dependencies" => {
+            "The objects the version uses (the details list them) are missing or unpublished in this org: create or publish them, or fix the flow, then run again."
+        }
+        "architect.flow.variable.missing" => {
+            "The flow uses a variable that is not defined: fix it in Architect, check in a new version and run again."
+        }
+        "architect.operation.already.in.progress" => {
+            "Another operation is running on the flow (a publish, check-in or save): wait for it to finish, then run again."
+        }
+        "architect.flow.locked.by.user" => {
+            "Another user has the flow locked: ask them to check in or discard their draft, or set force-unlock: true."
+        }
+        "architect.flow.deleted" => {
+            "The flow is deleted: check bot-id, or restore the flow in Architect."
+        }
+        "architect.flow.version.missing" => {
+            "The flow has no such version: check the version inputs against the flow's version history in Architect."
+        }
+        _ => return None,
+    })
 }
 
 /// The permission a call needs (genesys-api.md §5), for 403 hints.

@@ -230,6 +230,9 @@ impl Deployment<'_> {
     }
 
     fn dependency_error(&mut self, plan: &Plan, what: &str, error: &ApiError) -> Verdict {
+        // 404 from dependency tracking: it does not know this flow or version (yet) —
+        // `architect.dependency.object.not.found` / `architect.flow.version.missing`.
+        let unknown_version = what == "dependency tracking" && error.status() == Some(404);
         self.audit.record(Entry {
             event: Event::DependencyValidationError,
             version: Some(&plan.target),
@@ -237,6 +240,20 @@ impl Deployment<'_> {
             details: Some(json!({ "lookup": what, "error": error.to_string() })),
             correlation_id: error.correlation_id(),
         });
+        if unknown_version {
+            return Verdict::failed_before_publish(Failure {
+                next_step: "Dependency tracking indexes a version some time after it is checked in: run again in a few minutes, or set discover-dependencies: false and list flow-ids and skill-ids yourself. Nothing was published.".into(),
+                ..Failure::from_api(
+                    "Dependency check could not run",
+                    &format!(
+                        "dependency tracking has no record of version {} of the bot, so what it uses is unproven",
+                        plan.target
+                    ),
+                    error,
+                    "",
+                )
+            });
+        }
         Verdict::failed_before_publish(Failure::from_api(
             "Dependency check could not run",
             &format!("looking up {what} failed, so the dependencies are unproven"),

@@ -112,6 +112,7 @@ impl Deployment<'_> {
         let bounds = Bounds::deadline_only(self.deadline);
         let wanted = Wanted {
             version: flow.published_id().unwrap_or("none"),
+            live_before: flow.published_id(),
             operation_id: running.as_deref(),
             stale_operation_id: None,
             any_action: true,
@@ -178,12 +179,25 @@ impl Deployment<'_> {
                 ..Failure::default()
             })),
             Ok(answer) => Ok(answer.body),
+            // The platform answers a deleted flow with 410 `architect.flow.deleted`.
+            Err(error) if error.status() == Some(410) => {
+                let failure = Failure::from_api(
+                    "Bot flow deleted",
+                    &format!("flow {} is deleted", self.config.bot_id),
+                    &error,
+                    "",
+                );
+                Err(self.fail_before_publish(Failure {
+                    next_step: "Check bot-id: it names a deleted flow (restore it in Architect, or deploy another bot).".into(),
+                    ..failure
+                }))
+            }
             Err(error) if error.status() == Some(404) => {
                 let failure = Failure::from_api(
                     "Bot flow not found",
                     &format!("no flow {} in this org", self.config.bot_id),
                     &error,
-                    "Check bot-id and that region/api-url point at the org that holds the bot (a deleted flow also answers 404).",
+                    "Check bot-id and that region/api-url point at the org that holds the bot.",
                 );
                 Err(self.fail_before_publish(failure))
             }

@@ -25,6 +25,7 @@ impl Deployment<'_> {
         let started = Instant::now();
         let wanted = Wanted {
             version: &plan.target,
+            live_before: plan.was_live.as_deref(),
             operation_id: operation_id.as_deref(),
             stale_operation_id: plan.stale_operation_id.as_deref(),
             any_action: false,
@@ -63,19 +64,23 @@ impl Deployment<'_> {
         };
         match sent {
             Ok(answer) => {
-                let op = answer.body;
-                self.facts.operation_id = op.id.clone();
+                // A 202 has no body: the publish has begun, under an id we learn by reading.
+                let (operation_id, status) = match &answer.body {
+                    Some(op) => (op.id.clone(), op.status()),
+                    None => (None, "ACCEPTED"),
+                };
+                self.facts.operation_id = operation_id.clone();
                 self.audit.record(Entry {
                     event: Event::PublishTriggered,
                     version: Some(&plan.target),
-                    status: op.status(),
+                    status,
                     details: Some(
-                        json!({ "operation_id": op.id, "previous_version": plan.previous }),
+                        json!({ "operation_id": operation_id, "previous_version": plan.previous }),
                     ),
                     correlation_id: answer.correlation_id.as_deref(),
                 });
                 self.phase("publish", started, "triggered");
-                Ok(op.id)
+                Ok(operation_id)
             }
             Err(error) if error.is_ambiguous() => {
                 self.audit.record(Entry {
@@ -211,8 +216,20 @@ impl Deployment<'_> {
             .await)
     }
 
-    /// The wait could not observe the flow (401/403/404 on reads): the outcome is unknown.
+    /// The wait could not observe the flow (401/403/404/410 on reads): the outcome is
+    /// unknown, and a deleted flow serves nothing.
     fn on_unobservable(&mut self, plan: &Plan, error: &ApiError) -> Verdict {
+        if error.status() == Some(410) {
+            return Verdict::failed_unknown(Failure::from_api(
+                "Bot flow deleted",
+                &format!(
+                    "version {} was sent to publish, but the flow has since been deleted",
+                    plan.target
+                ),
+                error,
+                "Find out who deleted the bot flow (Architect) and restore it.",
+            ));
+        }
         Verdict::failed_unknown(Failure::from_api(
             "Publish outcome unknown",
             &format!(

@@ -202,7 +202,7 @@ impl Deployment<'_> {
     ) -> Result<(), RollbackFailure> {
         let publish = self.client.publish(&self.config.bot_id, previous);
         let operation_id = match bounds.ignoring_cancel().race(publish).await {
-            Raced::Done(Ok(answer)) => answer.body.id,
+            Raced::Done(Ok(answer)) => answer.body.and_then(|op| op.id),
             Raced::Done(Err(error)) if !error.is_ambiguous() => {
                 return Err(RollbackFailure::new(
                     format!("the publish was refused: {error}"),
@@ -216,8 +216,10 @@ impl Deployment<'_> {
             }
             Raced::TimedOut | Raced::Cancelled => None,
         };
+        let live_before = self.facts.published_version.clone();
         let wanted = Wanted {
             version: previous,
+            live_before: live_before.as_deref(),
             operation_id: operation_id.as_deref(),
             stale_operation_id: stale_operation_id.as_deref(),
             any_action: false,

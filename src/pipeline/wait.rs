@@ -9,7 +9,7 @@ use super::{Deployment, audit_error};
 use crate::audit::{Entry, Event};
 use crate::config::WaitMode;
 use crate::genesys::ApiError;
-use crate::genesys::models::{Flow, Operation};
+use crate::genesys::models::Flow;
 use crate::genesys::notifications::{FlowEvents, Signal};
 use serde_json::json;
 use std::time::Duration;
@@ -137,16 +137,12 @@ impl Deployment<'_> {
         match signal {
             Some(Signal::Flow(flow)) => {
                 self.facts.wait.push_events += 1;
-                let op = match progress(&flow, wanted) {
-                    Progress::Finished(op) => {
-                        watch.confirming = true;
-                        watch.next_read = Instant::now();
-                        op
-                    }
-                    Progress::Running(op) => op,
-                    Progress::Unrelated => return,
-                };
-                self.record_status(wanted, &flow, op, "push", &mut watch.last_status);
+                let seen = progress(&flow, wanted);
+                if seen.is_done() {
+                    watch.confirming = true;
+                    watch.next_read = Instant::now();
+                }
+                self.record_status(wanted, &flow, &seen, "push", &mut watch.last_status);
             }
             // Events may have been missed while the socket was down: read now.
             Some(Signal::Reconnected) => watch.next_read = Instant::now(),
@@ -190,7 +186,8 @@ impl Deployment<'_> {
         watch.next_read = Instant::now().checked_add(pause).unwrap_or_else(far_future);
         let flow = match read {
             Ok(answer) => answer.body,
-            Err(error) if matches!(error.status(), Some(401 | 403 | 404)) => {
+            // Refused, gone or deleted: reading again cannot help.
+            Err(error) if matches!(error.status(), Some(401 | 403 | 404 | 410)) => {
                 return Raced::Done(Err(error));
             }
             Err(error) => {
@@ -199,50 +196,50 @@ impl Deployment<'_> {
             }
         };
         let source = if watch.confirming { "push" } else { "poll" };
-        match progress(&flow, wanted) {
-            Progress::Unrelated => Raced::Done(Ok(None)),
-            Progress::Running(op) => {
-                self.record_status(wanted, &flow, op, source, &mut watch.last_status);
-                if watch.confirming {
-                    // The read lags the event: look again soon rather than at the safety net.
-                    watch.next_read = Instant::now() + self.config.poll_interval;
-                }
-                Raced::Done(Ok(None))
-            }
-            Progress::Finished(op) => {
-                self.record_status(wanted, &flow, op, source, &mut watch.last_status);
-                self.facts.decided_by = Some(source);
-                Raced::Done(Ok(Some(flow)))
-            }
+        let seen = progress(&flow, wanted);
+        self.record_status(wanted, &flow, &seen, source, &mut watch.last_status);
+        if seen.is_done() {
+            self.facts.decided_by = Some(source);
+            return Raced::Done(Ok(Some(flow)));
         }
+        if watch.confirming && seen != Progress::Unrelated {
+            // The read lags the event: look again soon rather than at the safety net.
+            watch.next_read = Instant::now() + self.config.poll_interval;
+        }
+        Raced::Done(Ok(None))
     }
 
-    /// One audit line per change of status, saying where it was seen.
+    /// One audit line per change of status, saying where it was seen. A target seen live
+    /// while the flow shows another operation is the status `TARGET_LIVE`.
     fn record_status(
         &self,
         wanted: &Wanted<'_>,
         flow: &Flow,
-        op: &Operation,
+        seen: &Progress<'_>,
         source: &'static str,
         last_status: &mut Option<String>,
     ) {
-        let status = op.status().to_string();
-        if last_status.as_deref() == Some(status.as_str()) {
+        let (status, op) = match seen {
+            Progress::Finished(op) | Progress::Running(op) => (op.status(), Some(*op)),
+            Progress::TargetLive(op) => ("TARGET_LIVE", *op),
+            Progress::Unrelated => return,
+        };
+        if last_status.as_deref() == Some(status) {
             return;
         }
         self.audit.record(Entry {
             event: Event::PublishStatus,
             version: Some(wanted.version),
-            status: &status,
+            status,
             details: Some(json!({
-                "operation_id": op.id,
-                "action": op.action_name,
-                "complete": op.complete,
+                "operation_id": op.and_then(|op| op.id.as_deref()),
+                "action": op.and_then(|op| op.action_name.as_ref()),
+                "complete": op.is_some_and(|op| op.complete),
                 "live_version": flow.published_id(),
                 "decided_by": source,
             })),
             correlation_id: None,
         });
-        *last_status = Some(status);
+        *last_status = Some(status.to_string());
     }
 }

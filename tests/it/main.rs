@@ -11,3 +11,4 @@ mod mock_resilience;
 mod mock_rollback;
 mod mock_smoke;
 mod mock_smoke_file;
+mod platform_answers;

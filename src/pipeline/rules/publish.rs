@@ -47,10 +47,13 @@ pub enum Judged {
     DidNotTakeEffect,
 }
 
-/// Rule 6: success is `SUCCESS` *and* the target live; anything else is a failure.
+/// Rule 6: success is the target live after a publish that did not fail. The target becomes
+/// the published version only when its publish succeeds, so it proves `SUCCESS` even when
+/// the flow already shows someone else's operation instead of ours (finding G); a `FAILURE`
+/// on the flow, or another version live, is a failure.
 pub fn judge_finished(flow: &Flow, plan: &Plan) -> Judged {
     let op = flow.current_operation.clone().unwrap_or_default();
-    if op.succeeded() && classify(flow.published_id(), plan) == LiveVersion::Target {
+    if classify(flow.published_id(), plan) == LiveVersion::Target && !op.failed() {
         Judged::TargetLive
     } else if op.failed() {
         Judged::PublishFailed
@@ -134,7 +137,17 @@ mod tests {
                 flow(Some("3.0"), Some(("op", "PUBLISH", "failure", true))),
                 Judged::PublishFailed,
             ),
-            (flow(Some("3.0"), None), Judged::DidNotTakeEffect),
+            // Someone else's operation replaced ours after the target went live.
+            (
+                flow(Some("3.0"), Some(("v", "VALIDATE", "SUCCESS", true))),
+                Judged::TargetLive,
+            ),
+            (
+                flow(Some("3.0"), Some(("c", "CHECKOUT", "STARTED", false))),
+                Judged::TargetLive,
+            ),
+            (flow(Some("3.0"), None), Judged::TargetLive),
+            (flow(Some("2.0"), None), Judged::DidNotTakeEffect),
         ];
         for (flow, expected) in cases {
             assert_eq!(judge_finished(&flow, &plan), expected, "{flow:?}");

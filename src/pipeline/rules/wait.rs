@@ -7,8 +7,10 @@ use std::time::Duration;
 /// The operation a wait is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Wanted<'a> {
-    /// The version the operation is about (for the audit trail).
+    /// The version the operation is about: the one a publish makes live.
     pub version: &'a str,
+    /// The version live before the operation, if any.
+    pub live_before: Option<&'a str>,
     /// The id the publish answer gave, if any.
     pub operation_id: Option<&'a str>,
     /// The operation the flow showed before we acted: never ours.
@@ -46,20 +48,37 @@ pub fn is_ours(op: &Operation, wanted: &Wanted<'_>) -> bool {
 pub enum Progress<'f> {
     /// Our operation, finished.
     Finished(&'f Operation),
+    /// The version we publish became the published one, while `currentOperation` shows
+    /// another operation (someone validated or opened the flow right after our publish,
+    /// finding G): our publish is done.
+    TargetLive(Option<&'f Operation>),
     /// Our operation, still running.
     Running(&'f Operation),
     /// Nothing of ours on the flow (yet).
     Unrelated,
 }
 
-/// Reads the flow's `currentOperation` for the wait.
+impl Progress<'_> {
+    /// Whether the wait is over.
+    pub fn is_done(&self) -> bool {
+        matches!(self, Progress::Finished(_) | Progress::TargetLive(_))
+    }
+}
+
+/// Reads the flow for the wait: `currentOperation` first, then whether the version we
+/// publish became the published one (a publish ends with that move, whatever operation the
+/// flow shows by the time we look).
 pub fn progress<'f>(flow: &'f Flow, wanted: &Wanted<'_>) -> Progress<'f> {
-    match flow
+    let ours = flow
         .current_operation
         .as_ref()
-        .filter(|op| is_ours(op, wanted))
-    {
+        .filter(|op| is_ours(op, wanted));
+    let moved_to_target = !wanted.any_action
+        && flow.published_id() == Some(wanted.version)
+        && wanted.live_before != Some(wanted.version);
+    match ours {
         Some(op) if op.complete => Progress::Finished(op),
+        _ if moved_to_target => Progress::TargetLive(flow.current_operation.as_ref()),
         Some(op) => Progress::Running(op),
         None => Progress::Unrelated,
     }
@@ -93,6 +112,7 @@ mod tests {
     fn wanted<'a>(ours: Option<&'a str>, stale: Option<&'a str>, any_action: bool) -> Wanted<'a> {
         Wanted {
             version: "3.0",
+            live_before: Some("2.0"),
             operation_id: ours,
             stale_operation_id: stale,
             any_action,
@@ -149,20 +169,77 @@ mod tests {
     }
 
     #[test]
-    fn a_look_at_the_flow_shows_finished_running_or_nothing_of_ours() {
-        let flow = |op: Option<Operation>| Flow {
+    fn a_look_at_the_flow_shows_finished_target_live_running_or_nothing_of_ours() {
+        #[derive(Debug, PartialEq)]
+        enum Seen {
+            Finished,
+            TargetLive,
+            Running,
+            Unrelated,
+        }
+        let flow = |live: &str, op: Option<Operation>| Flow {
             id: "bot".into(),
+            published_version: Some(crate::genesys::models::VersionRef {
+                id: live.into(),
+                name: None,
+            }),
             current_operation: op,
             ..Flow::default()
         };
         let ours = wanted(Some("a"), Some("old"), false);
-        let done = flow(Some(op(Some("a"), "PUBLISH", true)));
-        assert!(matches!(progress(&done, &ours), Progress::Finished(_)));
-        let running = flow(Some(op(Some("a"), "PUBLISH", false)));
-        assert!(matches!(progress(&running, &ours), Progress::Running(_)));
-        let stale = flow(Some(op(Some("old"), "PUBLISH", true)));
-        assert_eq!(progress(&stale, &ours), Progress::Unrelated);
-        assert_eq!(progress(&flow(None), &ours), Progress::Unrelated);
+        let any = wanted(None, None, true);
+        let mut target_was_live = ours;
+        target_was_live.live_before = Some("3.0");
+        let cases = [
+            (
+                flow("3.0", Some(op(Some("a"), "PUBLISH", true))),
+                ours,
+                Seen::Finished,
+            ),
+            (
+                flow("2.0", Some(op(Some("a"), "PUBLISH", false))),
+                ours,
+                Seen::Running,
+            ),
+            (
+                flow("2.0", Some(op(Some("old"), "PUBLISH", true))),
+                ours,
+                Seen::Unrelated,
+            ),
+            (flow("2.0", None), ours, Seen::Unrelated),
+            // Finding G: someone validated the flow after our publish went live.
+            (
+                flow("3.0", Some(op(Some("v"), "VALIDATE", true))),
+                ours,
+                Seen::TargetLive,
+            ),
+            (
+                flow("3.0", Some(op(Some("c"), "CHECKOUT", false))),
+                ours,
+                Seen::TargetLive,
+            ),
+            (flow("3.0", None), ours, Seen::TargetLive),
+            // Not when the target was live before, nor when any operation will do.
+            (
+                flow("3.0", Some(op(Some("v"), "VALIDATE", true))),
+                target_was_live,
+                Seen::Unrelated,
+            ),
+            (
+                flow("3.0", Some(op(Some("v"), "VALIDATE", false))),
+                any,
+                Seen::Running,
+            ),
+        ];
+        for (flow, wanted, expected) in cases {
+            let seen = match progress(&flow, &wanted) {
+                Progress::Finished(_) => Seen::Finished,
+                Progress::TargetLive(_) => Seen::TargetLive,
+                Progress::Running(_) => Seen::Running,
+                Progress::Unrelated => Seen::Unrelated,
+            };
+            assert_eq!(seen, expected, "{flow:?} for {wanted:?}");
+        }
     }
 
     #[test]

@@ -130,6 +130,8 @@ pub struct Config {
     pub audit_log: Option<PathBuf>,
     /// Limits and timings that are not inputs.
     pub tuning: Tuning,
+    /// Inputs that were accepted but deserve a word: (title, message) for a warning.
+    pub input_warnings: Vec<(String, String)>,
 }
 
 /// One bad input.
@@ -154,18 +156,24 @@ impl InputError {
     }
 
     fn missing(input: &'static str) -> Self {
+        let allowed = if input == "client-secret" {
+            // Where secrets go missing, so the user looks there first.
+            "a value: this input is required (a secret reaches the Action empty when the workflow runs for a pull request from a fork, when it is an environment secret and the job does not name that environment, or when the secret's name in `with:` is misspelt)"
+        } else {
+            "a value: this input is required"
+        };
         InputError {
             input,
             value: None,
-            allowed: "a value: this input is required".into(),
+            allowed: allowed.into(),
         }
     }
 
     /// The value as it may be printed.
     pub fn shown_value(&self) -> String {
         match (&self.value, self.input) {
-            (_, "client-secret") => "(hidden)".into(),
             (None, _) => "nothing".into(),
+            (_, "client-secret") => "(hidden)".into(),
             (Some(v), _) => format!("{v:?}"),
         }
     }
@@ -272,6 +280,7 @@ impl TryFrom<RawInputs> for Config {
                 dry_run: dry_run?,
                 audit_log,
                 tuning: Tuning::default(),
+                input_warnings: v.warnings.clone(),
             })
         })();
         match config {

@@ -133,6 +133,21 @@ fn missing_required_inputs_are_all_reported() {
 }
 
 #[test]
+fn an_empty_secret_says_where_secrets_go_missing() {
+    let errs = Config::from_env_iter(vec![("INPUT_CLIENT-SECRET".to_string(), " ".to_string())])
+        .expect_err("no secret")
+        .0;
+    let secret = errs
+        .iter()
+        .find(|e| e.input == "client-secret")
+        .expect("client-secret reported");
+    let text = secret.to_string();
+    assert!(text.contains("pull request from a fork"), "{text}");
+    assert!(text.contains("environment secret"), "{text}");
+    assert!(text.ends_with("got nothing"), "{text}");
+}
+
+#[test]
 fn bad_values_name_the_input_the_value_and_what_is_allowed() {
     let cases: &[(&str, &str, &str)] = &[
         (

@@ -12,6 +12,8 @@ use url::Url;
 #[derive(Default)]
 pub(super) struct Validator {
     pub(super) errors: Vec<InputError>,
+    /// Accepted inputs worth a warning: (title, message).
+    pub(super) warnings: Vec<(String, String)>,
 }
 
 fn present(value: Option<String>) -> Option<String> {
@@ -66,14 +68,21 @@ impl Validator {
         self.check(input, &value, parse)
     }
 
+    /// The client secret, without the whitespace a copy and paste often adds (the token
+    /// request would be refused with it); trimming is worth a warning, never its value.
     pub(super) fn secret(&mut self, value: Option<String>) -> Option<SecretString> {
-        match present(value) {
-            Some(v) => Some(SecretString::from(v)),
-            None => {
-                self.errors.push(InputError::missing("client-secret"));
-                None
-            }
+        let Some(value) = present(value) else {
+            self.errors.push(InputError::missing("client-secret"));
+            return None;
+        };
+        let trimmed = value.trim();
+        if trimmed.len() != value.len() {
+            self.warnings.push((
+                "client-secret has surrounding whitespace".into(),
+                "the secret's leading or trailing spaces or newlines were removed before use; store the secret without them".into(),
+            ));
         }
+        Some(SecretString::from(trimmed.to_string()))
     }
 
     /// The ids of a list input; empty when unset or invalid (each bad entry is recorded).

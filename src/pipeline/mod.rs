@@ -205,6 +205,9 @@ impl Deployment<'_> {
     }
 
     fn note_settings(&mut self) {
+        for (title, message) in &self.config.input_warnings {
+            self.warn(title, message);
+        }
         if self.config.rollout_percentage < 100 {
             self.warn(
                 "Rollout percentage not applied",

@@ -24,12 +24,30 @@ impl Deployment<'_> {
             correlation_id: error.correlation_id(),
             ..Entry::new(Event::AuthFailed, "failed")
         });
-        Err(Verdict::failed_before_publish(Failure::from_api(
-            "Authentication failed",
-            "Genesys Cloud refused the OAuth client credentials",
-            &error,
-            "Check the client-id and client-secret secrets and the region.",
-        )))
+        // Name what really happened: refused credentials, an unreachable host, or a login
+        // service that kept failing are three different things to fix.
+        let login = self.config.endpoints.login.as_str().trim_end_matches('/');
+        let failure = match &error {
+            ApiError::Auth { .. } => Failure::from_api(
+                "Authentication failed",
+                "Genesys Cloud refused the OAuth client credentials",
+                &error,
+                "Check the client-id and client-secret secrets and the region.",
+            ),
+            ApiError::Transport { .. } => Failure::from_api(
+                "Cannot reach Genesys Cloud",
+                &format!("the login host {login} could not be reached"),
+                &error,
+                "Check region/login-url and the runner's network.",
+            ),
+            _ => Failure::from_api(
+                "Genesys Cloud login failed",
+                &format!("the login service at {login} did not issue a token"),
+                &error,
+                "Retry the workflow.",
+            ),
+        };
+        Err(Verdict::failed_before_publish(failure))
     }
 
     /// Reads the bot and decides what to publish and what to roll back to.

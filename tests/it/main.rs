@@ -12,3 +12,4 @@ mod mock_rollback;
 mod mock_smoke;
 mod mock_smoke_file;
 mod platform_answers;
+mod real_causes;

@@ -28,6 +28,36 @@ pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// A zero-width space: invisible in the log, and enough to keep the runner's parser from
+/// seeing `::` at the start of a line or `##[` anywhere in it.
+const BREAK: char = '\u{200B}';
+
+/// Makes text from outside the Action (platform messages, names, bot answers, file
+/// contents) safe to print (SPEC rule 13): no line of it can start a workflow command
+/// (`::` after leading whitespace, as the runner parses it) or carry the runner's legacy
+/// `##[` form, which the runner looks for anywhere in a line.
+pub fn neutralize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let body = line.trim_start();
+        let indent = &line[..line.len() - body.len()];
+        out.push_str(indent);
+        match body.strip_prefix("::") {
+            Some(rest) => {
+                out.push(':');
+                out.push(BREAK);
+                out.push(':');
+                out.push_str(&rest.replace("##[", "#\u{200B}#["));
+            }
+            None => out.push_str(&body.replace("##[", "#\u{200B}#[")),
+        }
+    }
+    out
+}
+
 /// Kinds of annotation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
@@ -176,8 +206,14 @@ impl Console {
         &self.redactor
     }
 
-    /// Writes one line, redacted.
+    /// Writes text that is not one of our workflow commands (an audit line, a message),
+    /// redacted and neutralized so nothing in it acts as a command.
     pub fn line(&self, text: &str) {
+        self.raw(&neutralize(&self.redactor.redact(text)));
+    }
+
+    /// Writes one of our own workflow commands, built with the escaping helpers, redacted.
+    fn command(&self, text: &str) {
         self.raw(&self.redactor.redact(text));
     }
 
@@ -209,7 +245,7 @@ impl Console {
             counts[index] <= ANNOTATIONS_PER_KIND
         };
         if shown {
-            self.line(&annotation(level, title, message));
+            self.command(&annotation(level, title, message));
         } else {
             self.line(&format!("{}: {title}: {message}", level.command()));
         }
@@ -217,12 +253,12 @@ impl Console {
 
     /// `::group::title`
     pub fn group(&self, title: &str) {
-        self.line(&format!("::group::{}", escape_data(title)));
+        self.command(&format!("::group::{}", escape_data(title)));
     }
 
     /// `::endgroup::`
     pub fn endgroup(&self) {
-        self.line("::endgroup::");
+        self.command("::endgroup::");
     }
 }
 

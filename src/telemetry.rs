@@ -26,7 +26,9 @@ impl Write for RedactingWriter {
 
     fn flush(&mut self) -> io::Result<()> {
         if !self.buffer.is_empty() {
-            let text = self.redactor.redact(&String::from_utf8_lossy(&self.buffer));
+            let text = crate::github::neutralize(
+                &self.redactor.redact(&String::from_utf8_lossy(&self.buffer)),
+            );
             self.buffer.clear();
             io::stderr().write_all(text.as_bytes())?;
         }

@@ -119,3 +119,35 @@ fn console_caps_annotations_per_kind_but_keeps_the_lines() {
     assert!(text.contains("error: T: m11\n"));
     assert!(text.contains("::warning title=W::w\n"));
 }
+
+#[test]
+fn outside_text_cannot_start_a_command_or_carry_the_legacy_form() {
+    let cases = [
+        ("plain text", "plain text"),
+        ("::set-output name=a::b", ":\u{200B}:set-output name=a::b"),
+        ("  ::error::x", "  :\u{200B}:error::x"),
+        ("a\n::add-mask::b\nc", "a\n:\u{200B}:add-mask::b\nc"),
+        ("x ##[error]y", "x #\u{200B}#[error]y"),
+        (
+            "::warning::##[group]",
+            ":\u{200B}:warning::#\u{200B}#[group]",
+        ),
+        ("not :: a command", "not :: a command"),
+    ];
+    for (text, safe) in cases {
+        assert_eq!(neutralize(text), safe, "{text:?}");
+    }
+}
+
+#[test]
+fn our_own_commands_are_printed_as_commands_and_other_lines_neutralized() {
+    let buffer = Buffer::default();
+    let console = Console::new(buffer.writer(), Redactor::new());
+    console.group("::title");
+    console.endgroup();
+    console.line("::set-output name=x::y");
+    assert_eq!(
+        buffer.contents(),
+        "::group::::title\n::endgroup::\n:\u{200B}:set-output name=x::y\n"
+    );
+}

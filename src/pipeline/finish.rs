@@ -210,7 +210,7 @@ fn publish_report(report: &Report, ctx: &RunContext, audit: &Auditor, annotate_f
                 tracing::error!("cannot write the job summary: {e}");
             }
         }
-        None => eprintln!("{}", redactor.redact(&markdown)),
+        None => eprintln!("{}", github::neutralize(&redactor.redact(&markdown))),
     }
 }
 

@@ -13,3 +13,4 @@ mod mock_smoke;
 mod mock_smoke_file;
 mod platform_answers;
 mod real_causes;
+mod runner_safety;

@@ -2,7 +2,7 @@
 //! pipeline needs, injectable for tests.
 
 use crate::github::Console;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use tokio_util::sync::CancellationToken;
 
 /// The runner's side of a run.
@@ -21,6 +21,35 @@ pub struct RunContext {
 }
 
 impl RunContext {
+    /// SPEC rule 12: every file the run must write can be written, checked before any
+    /// request by opening it for appending (as the writes will). Returns one line per file
+    /// that cannot be.
+    pub fn unwritable_files(&self, audit_log: Option<&Path>) -> Vec<String> {
+        let audit_log = audit_log.map(|p| self.workspace.join(p));
+        let files = [
+            ("$GITHUB_OUTPUT", self.output_file.as_deref()),
+            ("$GITHUB_STEP_SUMMARY", self.summary_file.as_deref()),
+            ("audit-log", audit_log.as_deref()),
+        ];
+        files
+            .into_iter()
+            .filter_map(|(name, path)| {
+                let path = path?;
+                // The audit log may name a folder that does not exist yet; the run makes it.
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    let _ = std::fs::create_dir_all(dir);
+                }
+                let opened = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path);
+                opened
+                    .err()
+                    .map(|e| format!("{name} ({}) cannot be written: {e}", path.display()))
+            })
+            .collect()
+    }
+
     /// The context from the process environment, as the runner sets it.
     pub fn from_env(console: Console, cancel: CancellationToken) -> Self {
         let path = |name: &str| {

@@ -122,8 +122,54 @@ impl KnownInputs {
     }
 }
 
+/// Ends a run that cannot write its outputs, summary or audit file (SPEC rule 12): nothing
+/// was sent, and the annotation says which file and why.
+pub(super) fn cannot_write(problems: &[String], known: &KnownInputs, ctx: &RunContext) -> Report {
+    let failure = Failure {
+        title: "Cannot write the run's files".into(),
+        message: format!(
+            "{}; nothing was sent to Genesys Cloud",
+            problems.join("; ")
+        ),
+        next_step: "Point audit-log at a writable path in the workspace; the runner's $GITHUB_OUTPUT and $GITHUB_STEP_SUMMARY must not be changed by earlier steps.".into(),
+        ..Failure::default()
+    };
+    end_before_start(failure, Vec::new(), known, ctx, true)
+}
+
 /// Ends a run whose inputs were rejected: nothing was sent. One annotation per bad input.
 pub fn reject_inputs(errors: &ConfigError, known: &KnownInputs, ctx: &RunContext) -> Report {
+    let validation_errors: Vec<String> = errors.0.iter().map(ToString::to_string).collect();
+    for error in &errors.0 {
+        ctx.console.annotate(
+            Level::Error,
+            &format!("Invalid input '{}'", error.input),
+            &error.to_string(),
+        );
+    }
+    let failure = Failure {
+        title: "Invalid inputs".into(),
+        message: format!(
+            "{} input(s) are invalid; nothing was sent to Genesys Cloud",
+            errors.0.len()
+        ),
+        details: validation_errors.clone(),
+        next_step: "Fix the inputs named above in the workflow's `with:` block.".into(),
+        ..Failure::default()
+    };
+    // Each bad input already has its own annotation.
+    end_before_start(failure, validation_errors, known, ctx, false)
+}
+
+/// Ends a run that stopped before sending anything: one audit line for the failure, then
+/// the metrics, outputs and summary as for any run.
+fn end_before_start(
+    failure: Failure,
+    validation_errors: Vec<String>,
+    known: &KnownInputs,
+    ctx: &RunContext,
+    annotate_failure: bool,
+) -> Report {
     let deployment_id = uuid::Uuid::new_v4().to_string();
     let audit_path = known.audit_log.as_ref().map(|p| ctx.workspace.join(p));
     let audit = Auditor::new(
@@ -139,32 +185,22 @@ pub fn reject_inputs(errors: &ConfigError, known: &KnownInputs, ctx: &RunContext
         known.environment.clone(),
     );
     facts.audit_log = known.audit_log.as_ref().map(|p| p.display().to_string());
-    facts.validation_errors = errors.0.iter().map(ToString::to_string).collect();
-    for error in &errors.0 {
-        ctx.console.annotate(
-            Level::Error,
-            &format!("Invalid input '{}'", error.input),
-            &error.to_string(),
-        );
-    }
+    let reason = if validation_errors.is_empty() {
+        failure.message.clone()
+    } else {
+        "invalid inputs".to_string()
+    };
+    facts.validation_errors = validation_errors;
     audit.record(Entry {
-        details: Some(json!({ "reason": "invalid inputs", "errors": facts.validation_errors, "published": false })),
+        details: Some(
+            json!({ "reason": reason, "errors": facts.validation_errors, "published": false }),
+        ),
         ..Entry::new(Event::DeploymentFailed, "failed")
     });
-    let verdict = Verdict::failed_before_publish(Failure {
-        title: "Invalid inputs".into(),
-        message: format!(
-            "{} input(s) are invalid; nothing was sent to Genesys Cloud",
-            errors.0.len()
-        ),
-        details: facts.validation_errors.clone(),
-        next_step: "Fix the inputs named above in the workflow's `with:` block.".into(),
-        ..Failure::default()
-    });
+    let verdict = Verdict::failed_before_publish(failure);
     facts.duration_ms = audit.started().elapsed().as_millis() as u64;
     let report = Report { verdict, facts };
-    // Each bad input already has its own annotation.
-    publish_report(&report, ctx, &audit, false);
+    publish_report(&report, ctx, &audit, annotate_failure);
     report
 }
 

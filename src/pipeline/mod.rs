@@ -94,6 +94,10 @@ pub(crate) struct Deployment<'a> {
 /// exit code is [`Report::exit_code`].
 pub async fn run(config: &Config, ctx: &RunContext) -> Report {
     ctx.console.mask(config.client_secret.expose_secret());
+    let unwritable = ctx.unwritable_files(config.audit_log.as_deref());
+    if !unwritable.is_empty() {
+        return finish::cannot_write(&unwritable, &KnownInputs::of(config), ctx);
+    }
     // A malformed smoke-test file is a bad input: found before any request, like the others.
     let smoke = match load_smoke_test(config, ctx) {
         Ok(smoke) => smoke,

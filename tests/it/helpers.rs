@@ -369,15 +369,29 @@ pub async fn run(api: &Api, extra: &[(&str, &str)]) -> Ran {
 
 /// Runs the pipeline with this config and cancellation token.
 pub async fn run_config(config: Config, cancel: CancellationToken) -> Ran {
+    run_in_context(config, cancel, |_| {}).await
+}
+
+/// Runs the pipeline after `adjust` changed its context (e.g. an unwritable output file).
+pub async fn run_with_context(config: Config, adjust: impl FnOnce(&mut RunContext)) -> Ran {
+    run_in_context(config, CancellationToken::new(), adjust).await
+}
+
+async fn run_in_context(
+    config: Config,
+    cancel: CancellationToken,
+    adjust: impl FnOnce(&mut RunContext),
+) -> Ran {
     let dir = TempDir::new().expect("tempdir");
     let stdout = Buffer::default();
-    let ctx = RunContext {
+    let mut ctx = RunContext {
         console: Console::new(stdout.writer(), Redactor::new()),
         output_file: Some(dir.path().join("output")),
         summary_file: Some(dir.path().join("summary")),
         workspace: dir.path().to_path_buf(),
         cancel,
     };
+    adjust(&mut ctx);
     let report = pipeline::run(&config, &ctx).await;
     collect(report, stdout, &dir)
 }

@@ -64,3 +64,47 @@ async fn outside_text_never_becomes_a_workflow_command() {
     assert_eq!(ran.report.exit_code(), 1, "{}", ran.summary);
     assert_no_injected_commands(&ran.stdout);
 }
+
+#[tokio::test]
+async fn files_that_cannot_be_written_stop_the_run_before_any_request() {
+    let mut api = Api::new().await;
+    let nothing = api
+        .server
+        .mock("POST", mockito::Matcher::Any)
+        .expect(0)
+        .create_async()
+        .await;
+    let no_reads = api
+        .server
+        .mock("GET", mockito::Matcher::Any)
+        .expect(0)
+        .create_async()
+        .await;
+    let config = config(&api, &[]);
+
+    // $GITHUB_OUTPUT is a directory: no output could ever be written to it.
+    let ran = run_with_context(config, |ctx| {
+        let dir = ctx.workspace.join("output-is-a-directory");
+        std::fs::create_dir_all(&dir).expect("dir");
+        ctx.output_file = Some(dir);
+    })
+    .await;
+
+    nothing.assert_async().await;
+    no_reads.assert_async().await;
+    assert_eq!(ran.report.exit_code(), 1);
+    let failure = ran.report.failure().expect("a failure");
+    assert_eq!(failure.title, "Cannot write the run's files");
+    assert!(
+        failure.message.contains("GITHUB_OUTPUT"),
+        "{}",
+        failure.message
+    );
+    assert!(
+        ran.stdout
+            .contains("::error title=Cannot write the run's files::"),
+        "{}",
+        ran.stdout
+    );
+    assert!(!ran.summary.is_empty(), "the summary is still written");
+}

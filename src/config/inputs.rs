@@ -46,6 +46,7 @@ pub const INPUTS: &[InputSpec] = &[
     input("force-unlock", false, Some("false")),
     input("dry-run", false, Some("false")),
     input("audit-log", false, None),
+    input("expected-org", false, None),
 ];
 
 /// Looks up an input's declared default.
@@ -93,6 +94,7 @@ pub struct RawInputs {
     pub force_unlock: Option<String>,
     pub dry_run: Option<String>,
     pub audit_log: Option<String>,
+    pub expected_org: Option<String>,
 }
 
 impl RawInputs {

@@ -39,6 +39,24 @@ impl WaitMode {
     }
 }
 
+/// The org the token must belong to (`expected-org`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExpectedOrg {
+    /// Its id (a UUID, lower-cased).
+    Id(String),
+    /// Its short name (`thirdPartyOrgName`): globally unique and never changed.
+    ShortName(String),
+}
+
+impl std::fmt::Display for ExpectedOrg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExpectedOrg::Id(id) => write!(f, "id {id}"),
+            ExpectedOrg::ShortName(name) => write!(f, "short name {name}"),
+        }
+    }
+}
+
 /// Where the Action sends requests.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoints {
@@ -130,6 +148,8 @@ pub struct Config {
     pub audit_log: Option<PathBuf>,
     /// Limits and timings that are not inputs.
     pub tuning: Tuning,
+    /// The org the token must belong to, checked before anything is written.
+    pub expected_org: Option<ExpectedOrg>,
     /// Inputs that were accepted but deserve a word: (title, message) for a warning.
     pub input_warnings: Vec<(String, String)>,
 }
@@ -252,6 +272,7 @@ impl TryFrom<RawInputs> for Config {
         let force_unlock = v.with_default("force-unlock", raw.force_unlock, parse::boolean);
         let dry_run = v.with_default("dry-run", raw.dry_run, parse::boolean);
         let audit_log = v.optional("audit-log", raw.audit_log, |s| Ok(PathBuf::from(s.trim())));
+        let expected_org = v.optional("expected-org", raw.expected_org, parse::expected_org);
         let endpoints = v.endpoints(raw.region, raw.api_url, raw.login_url);
         v.first_poll_at_most_largest(poll_interval, poll_max_interval);
 
@@ -280,6 +301,7 @@ impl TryFrom<RawInputs> for Config {
                 dry_run: dry_run?,
                 audit_log,
                 tuning: Tuning::default(),
+                expected_org,
                 input_warnings: v.warnings.clone(),
             })
         })();

@@ -23,6 +23,23 @@ pub fn wait_mode(value: &str) -> Result<super::WaitMode, String> {
     }
 }
 
+/// `expected-org`: an org id (UUID) or the org's short name.
+pub fn expected_org(value: &str) -> Result<super::ExpectedOrg, String> {
+    let v = value.trim();
+    if crate::ids::is_uuid(v) {
+        return Ok(super::ExpectedOrg::Id(v.to_ascii_lowercase()));
+    }
+    let short_name = !v.is_empty()
+        && v.len() <= 100
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if short_name {
+        Ok(super::ExpectedOrg::ShortName(v.to_string()))
+    } else {
+        Err("an org id (UUID) or the org's short name (letters, digits, '-', '_' and '.')".into())
+    }
+}
+
 /// A Genesys object id: a hyphenated UUID. Lower-cased, since the platform writes them so.
 pub fn uuid(value: &str) -> Result<String, String> {
     crate::ids::BotId::parse(value).map(String::from)

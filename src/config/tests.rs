@@ -313,3 +313,38 @@ fn the_secret_is_never_shown() {
     let cfg = with(&[]).expect("valid");
     assert!(!format!("{cfg:?}").contains("hunter2-very-secret"));
 }
+
+#[test]
+fn expected_org_is_an_org_id_or_a_short_name() {
+    let with = |value: &str| {
+        let mut env = vec![
+            ("INPUT_CLIENT-ID".to_string(), "c".to_string()),
+            ("INPUT_CLIENT-SECRET".to_string(), "s".to_string()),
+            (
+                "INPUT_BOT-ID".to_string(),
+                "3fa85f64-5717-4562-b3fc-2c963f66afa6".to_string(),
+            ),
+        ];
+        env.push(("INPUT_EXPECTED-ORG".to_string(), value.to_string()));
+        Config::from_env_iter(env)
+    };
+    let id = with("3FA85F64-5717-4562-B3FC-2C963F66AFA6").expect("an id");
+    assert_eq!(
+        id.expected_org,
+        Some(ExpectedOrg::Id(
+            "3fa85f64-5717-4562-b3fc-2c963f66afa6".into()
+        ))
+    );
+    let short = with(" acme-prod ").expect("a short name");
+    assert_eq!(
+        short.expected_org,
+        Some(ExpectedOrg::ShortName("acme-prod".into()))
+    );
+    let bad = with("Acme Prod!")
+        .expect_err("spaces are not a short name")
+        .0;
+    assert_eq!(
+        bad[0].to_string(),
+        "input 'expected-org' (INPUT_EXPECTED-ORG): expected an org id (UUID) or the org's short name (letters, digits, '-', '_' and '.'), got \"Acme Prod!\""
+    );
+}

@@ -3,7 +3,7 @@
 
 use super::client::{Answer, GenesysClient, Request, RetryPolicy};
 use super::error::ApiError;
-use super::models::{Dependency, Flow, Listing, Operation, Skill};
+use super::models::{Dependency, Flow, Listing, Operation, Organization, Skill, TokenInfo};
 use serde::de::DeserializeOwned;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
@@ -52,6 +52,17 @@ impl GenesysClient {
             segment(version)
         );
         self.send(&Request::get(path)).await
+    }
+
+    /// `GET /api/v2/tokens/me`: the token's org and OAuth client. Needs no permission.
+    pub async fn token_info(&self) -> Result<Answer<TokenInfo>, ApiError> {
+        self.send(&Request::get("/api/v2/tokens/me")).await
+    }
+
+    /// `GET /api/v2/organizations/me`: the token's org, with its unchangeable short name.
+    /// Needs no permission.
+    pub async fn organization(&self) -> Result<Answer<Organization>, ApiError> {
+        self.send(&Request::get("/api/v2/organizations/me")).await
     }
 
     /// `POST /api/v2/flows/actions/publish?flow=&version=` (no body). Never retried once

@@ -3,11 +3,11 @@
 //! field is optional or defaulted where the platform may omit it.
 
 use super::vocabulary::{ActionName, FlowType, OperationStatus};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A reference to a user, client or other entity.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
 pub struct EntityRef {
     /// Its id.
     pub id: Option<String>,
@@ -178,6 +178,30 @@ impl Flow {
             (None, None) => None,
         }
     }
+}
+
+/// `GET /api/v2/organizations/me`: the org the token acts in.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Organization {
+    /// Org id.
+    pub id: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// "The short name for the organization. This field is globally unique and cannot be
+    /// changed."
+    pub third_party_org_name: Option<String>,
+}
+
+/// `GET /api/v2/tokens/me`, the parts the Action reads.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+pub struct TokenInfo {
+    /// The org the token acts in.
+    #[serde(default)]
+    pub organization: Option<EntityRef>,
+    /// The OAuth client the token was issued to.
+    #[serde(rename = "OAuthClient", default)]
+    pub oauth_client: Option<EntityRef>,
 }
 
 /// A routing skill.

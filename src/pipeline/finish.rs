@@ -228,6 +228,8 @@ fn publish_report(report: &Report, ctx: &RunContext, audit: &Auditor, annotate_f
             "decided_by": facts.decided_by,
             "wait_channel": facts.wait_channel,
             "push_events": facts.wait.push_events,
+            "org": facts.org,
+            "oauth_client": facts.oauth_client,
             "exit_code": report.exit_code(),
         })),
         correlation_id: None,

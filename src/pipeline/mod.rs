@@ -13,6 +13,7 @@ pub mod dependencies;
 mod dry_run;
 mod finish;
 mod interruption;
+mod org;
 mod plan;
 mod preflight;
 mod publish;
@@ -195,6 +196,10 @@ impl Deployment<'_> {
     async fn check_everything(&mut self) -> Step<Plan> {
         let started = Instant::now();
         let authenticated = self.authenticate().await;
+        let authenticated = match authenticated {
+            Ok(()) => self.check_org().await,
+            failed => failed,
+        };
         self.phase_result("authenticate", started, &authenticated);
         authenticated?;
         let started = Instant::now();

@@ -2,6 +2,7 @@
 //! with its [`Verdict`], everything the summary, the outputs and the metrics report.
 
 use super::verdict::{Status, Verdict};
+use crate::genesys::models::EntityRef;
 use crate::genesys::{ApiError, RequestStats};
 use serde::Serialize;
 
@@ -141,6 +142,21 @@ pub struct Facts {
     pub wait_channel: Option<String>,
     /// What the smoke test found, when it ran.
     pub smoke: Option<crate::smoke::SmokeReport>,
+    /// The org the token belongs to, when it was read.
+    pub org: Option<OrgIdentity>,
+    /// The OAuth client the token was issued to, when it was read.
+    pub oauth_client: Option<EntityRef>,
+}
+
+/// Which Genesys Cloud org a run talked to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct OrgIdentity {
+    /// Its id.
+    pub id: String,
+    /// Its display name.
+    pub name: Option<String>,
+    /// Its short name (`thirdPartyOrgName`), when it was read.
+    pub short_name: Option<String>,
 }
 
 impl Facts {
@@ -168,6 +184,8 @@ impl Facts {
             decided_by: None,
             wait_channel: None,
             smoke: None,
+            org: None,
+            oauth_client: None,
         }
     }
 }
@@ -217,6 +235,17 @@ impl Report {
                 serde_json::to_string(&f.validation_errors).unwrap_or_else(|_| "[]".into()),
             ),
             ("audit-log", opt(&f.audit_log)),
+            (
+                "org-id",
+                f.org.as_ref().map(|o| o.id.clone()).unwrap_or_default(),
+            ),
+            (
+                "org-name",
+                f.org
+                    .as_ref()
+                    .and_then(|o| o.name.clone())
+                    .unwrap_or_default(),
+            ),
         ]
     }
 }
@@ -235,6 +264,8 @@ pub const OUTPUT_NAMES: &[&str] = &[
     "rate-limited",
     "validation-errors",
     "audit-log",
+    "org-id",
+    "org-name",
 ];
 
 #[cfg(test)]

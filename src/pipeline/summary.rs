@@ -81,6 +81,20 @@ pub fn render(report: &Report) -> String {
     };
     let _ = writeln!(md, "| Bot | {bot} |");
     let _ = writeln!(md, "| Environment | {} |", cell(&facts.environment));
+    if let Some(org) = &facts.org {
+        let client = facts
+            .oauth_client
+            .as_ref()
+            .and_then(|c| c.name.as_deref())
+            .map(|name| format!(", OAuth client {}", cell(name)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            md,
+            "| Org | {} (`{}`){client} |",
+            cell(org.name.as_deref().unwrap_or("—")),
+            org.id
+        );
+    }
     let _ = writeln!(md, "| Target version | {} |", opt(&facts.target_version));
     let _ = writeln!(
         md,

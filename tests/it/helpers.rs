@@ -21,6 +21,9 @@ pub const FLOW_A: &str = "f10a0a0a-0000-4000-8000-00000000000a";
 pub const SECRET: &str = "cl1ent-s3cret-never-printed";
 pub const TOKEN: &str = "t0ken-abcdef-never-printed";
 pub const CLIENT: &str = "ci-client-id";
+pub const ORG_ID: &str = "0a0a0a0a-1111-4222-8333-444444444444";
+pub const ORG_NAME: &str = "Acme Staging";
+pub const ORG_SHORT_NAME: &str = "acme-staging";
 
 /// Everything a run wrote.
 pub struct Ran {
@@ -180,8 +183,24 @@ impl Api {
         self.server.url()
     }
 
-    /// The token endpoint, checking Basic auth and the form body.
+    /// The token endpoint, checking Basic auth and the form body, and `tokens/me` naming
+    /// the org and the client.
     pub async fn token(&mut self, expires_in: f64) -> Mock {
+        self.server
+            .mock("GET", "/api/v2/tokens/me")
+            .with_status(200)
+            .with_body(
+                json!({
+                    "organization": { "id": ORG_ID, "name": ORG_NAME },
+                    "homeOrganization": { "id": ORG_ID, "name": ORG_NAME },
+                    "authorizedScope": [],
+                    "OAuthClient": { "id": CLIENT, "name": "CI pipeline",
+                        "organization": { "id": ORG_ID, "name": ORG_NAME } },
+                })
+                .to_string(),
+            )
+            .create_async()
+            .await;
         let basic = format!("Basic {}", b64(&format!("{CLIENT}:{SECRET}")));
         self.server
             .mock("POST", "/oauth/token")

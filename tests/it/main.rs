@@ -11,6 +11,7 @@ mod mock_resilience;
 mod mock_rollback;
 mod mock_smoke;
 mod mock_smoke_file;
+mod org_guard;
 mod platform_answers;
 mod real_causes;
 mod runner_safety;

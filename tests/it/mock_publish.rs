@@ -90,7 +90,8 @@ async fn publishes_waits_and_confirms_the_target() {
     assert_eq!(ran.output("validation-errors"), "[]");
     assert_eq!(ran.output("audit-log"), "audit/trail.jsonl");
     assert_eq!(ran.output("rate-limited"), "0");
-    assert_eq!(ran.output("api-requests"), "8");
+    // Token, tokens/me, the bot, dependency tracking, skills, publish, three status reads.
+    assert_eq!(ran.output("api-requests"), "9");
     assert!(
         ran.summary
             .starts_with("## ✅ Billing Assistant version 3.0 is live in staging\n"),

@@ -3,6 +3,7 @@
 
 use super::bounds::Bounds;
 use super::report::Failure;
+use super::rules::unlock::{AfterUnlock, after_unlock};
 use super::rules::wait::Wanted;
 use super::wait::Waited;
 use super::{Deployment, Plan, Step, Verdict};
@@ -64,7 +65,9 @@ impl Deployment<'_> {
                 ),
             );
         }
-        self.check_lock(&flow).await?;
+        if let Some(holder) = self.check_lock(&flow).await? {
+            flow = self.after_force_unlock(&flow, &holder).await?;
+        }
         if let Some(running) = flow.current_operation.as_ref().filter(|op| !op.complete) {
             flow = self
                 .wait_for_running_operation(&flow, running.id.clone())
@@ -233,22 +236,23 @@ impl Deployment<'_> {
         self.fail_before_publish(failure)
     }
 
-    /// SPEC rule 3: a lock by someone else stops the run unless `force-unlock`.
-    async fn check_lock(&mut self, flow: &Flow) -> Step<()> {
+    /// SPEC rule 3: a lock by someone else stops the run unless `force-unlock`. Names the
+    /// holder when the flow was unlocked (and must be read again).
+    async fn check_lock(&mut self, flow: &Flow) -> Step<Option<String>> {
         let ours = flow.locked_user.is_none()
             && flow
                 .locked_client
                 .as_ref()
                 .is_some_and(|c| c.id.as_deref() == Some(self.config.client_id.as_str()));
         let Some(holder) = flow.lock_holder().filter(|_| !ours) else {
-            return Ok(());
+            return Ok(None);
         };
         if !self.config.force_unlock {
             return Err(self.fail_before_publish(Failure {
                 title: "Bot flow is locked".into(),
                 message: format!("flow {} is locked by {holder}", self.config.bot_id),
                 next_step: format!(
-                    "Ask {holder} to check in or discard the draft in Architect, or set force-unlock: true (their unsaved draft is discarded)."
+                    "Ask {holder} to check in or discard the draft in Architect, or set force-unlock: true (unlocking checks their saved draft in as a new version; the run then stops unless target-version names the version to publish)."
                 ),
                 ..Failure::default()
             }));
@@ -256,16 +260,16 @@ impl Deployment<'_> {
         if self.config.dry_run {
             self.warn(
                 "Bot flow is locked",
-                &format!("locked by {holder}; a real run would unlock it (force-unlock)"),
+                &format!("locked by {holder}; a real run would unlock it (force-unlock), which checks their saved draft in as a new version"),
             );
-            return Ok(());
+            return Ok(None);
         }
         self.warn(
             "Unlocking the bot flow",
-            &format!("force-unlock: taking the lock from {holder}"),
+            &format!("force-unlock: taking the lock from {holder}; their saved draft is checked in as a new version"),
         );
         match self.client.unlock(&self.config.bot_id).await {
-            Ok(_) => Ok(()),
+            Ok(_) => Ok(Some(holder)),
             Err(error) => {
                 let failure = Failure::from_api(
                     "Cannot unlock the bot flow",
@@ -274,6 +278,61 @@ impl Deployment<'_> {
                     "Give the OAuth client's role architect:flow:unlock, or unlock the flow in Architect.",
                 );
                 Err(self.fail_before_publish(failure))
+            }
+        }
+    }
+
+    /// Reads the flow again after a force-unlock and stops the run when the unlock changed
+    /// what it would publish: a draft checked in is never published unless target-version
+    /// names it, and a version chosen before the unlock is never published without a word.
+    async fn after_force_unlock(&mut self, before: &Flow, holder: &str) -> Step<Flow> {
+        let after = self.read_bot().await?;
+        match after_unlock(before, &after) {
+            AfterUnlock::Unchanged => Ok(after),
+            AfterUnlock::LiveVersionMoved { before, now } => {
+                let (before, now) = (
+                    before.unwrap_or_else(|| "none".into()),
+                    now.unwrap_or_else(|| "none".into()),
+                );
+                self.observe_live(Some(&now));
+                let failure = Failure {
+                    title: "The unlock changed the live version".into(),
+                    message: format!(
+                        "force-unlock took the lock from {holder}, and version {now} is live now instead of {before}; nothing was published by this run"
+                    ),
+                    next_step: format!(
+                        "Check version {now} of bot {} in Architect; publish version {before} again if it must not stay live.",
+                        self.config.bot_id
+                    ),
+                    ..Failure::default()
+                };
+                self.audit.record(Entry {
+                    details: Some(json!({ "reason": failure.message, "published": false, "live_version": now })),
+                    ..Entry::new(Event::DeploymentFailed, "failed")
+                });
+                Err(Verdict::failed_unknown(failure))
+            }
+            AfterUnlock::DraftCheckedIn { before, now } => {
+                let before = before.unwrap_or_else(|| "none".into());
+                match &self.config.target_version {
+                    Some(target) => {
+                        self.warn(
+                            "The unlock checked in a draft",
+                            &format!("force-unlock checked in the saved draft of {holder} as version {now}; publishing target-version {target} as asked, so version {now} is checked in, not published"),
+                        );
+                        Ok(after)
+                    }
+                    None => Err(self.fail_before_publish(Failure {
+                        title: "The unlock checked in a draft".into(),
+                        message: format!(
+                            "force-unlock checked in the saved draft of {holder} as version {now}; version {before} was the checked-in version before the unlock. Nothing was published: this run does not publish a draft nobody reviewed, nor a version chosen before the unlock"
+                        ),
+                        next_step: format!(
+                            "Review version {now} in Architect. Run again to publish it, or set target-version: {before} to publish the version that was checked in before."
+                        ),
+                        ..Failure::default()
+                    })),
+                }
             }
         }
     }

@@ -2,6 +2,7 @@
 //! binary as the runner starts it.
 
 mod binary;
+mod force_unlock;
 mod helpers;
 mod manifest;
 mod mock_auth;

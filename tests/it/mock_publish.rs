@@ -353,6 +353,8 @@ async fn force_unlock_unlocks_with_a_warning_then_publishes() {
     let mut locked = flow(Some("2.0"), Some("3.0"), None);
     locked["lockedClient"] = json!({ "id": "other-client", "name": "Someone's script" });
     api.get_flow(&locked, 1).await;
+    // The flow is read again after the unlock: nothing was checked in.
+    api.get_flow(&flow(Some("2.0"), Some("3.0"), None), 1).await;
     let unlock = api
         .server
         .mock("POST", "/api/v2/flows/actions/unlock")

@@ -6,6 +6,7 @@
 //! | rule | where |
 //! |---|---|
 //! | 2 (publish nothing when the target is live) | [`versions::start`] |
+//! | 3 (what a force-unlock changed) | [`unlock::after_unlock`] |
 //! | 4 (a lost publish answer is decided by a read) | [`publish::after_lost_answer`] |
 //! | 5 (growing poll intervals; `Retry-After` is in `crate::retry`) | [`wait::next_interval`] |
 //! | 6 (success is `SUCCESS` *and* the target live) | [`publish::judge_finished`], [`versions::classify`] |
@@ -15,5 +16,6 @@
 pub mod interruption;
 pub mod publish;
 pub mod rollback;
+pub mod unlock;
 pub mod versions;
 pub mod wait;

@@ -3,7 +3,9 @@
 
 use super::client::{Answer, GenesysClient, Request, RetryPolicy};
 use super::error::ApiError;
-use super::models::{Dependency, Flow, Listing, Operation, Organization, Skill, TokenInfo};
+use super::models::{
+    Dependency, Flow, FlowVersion, Listing, Operation, Organization, Skill, TokenInfo,
+};
 use serde::de::DeserializeOwned;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
@@ -63,6 +65,12 @@ impl GenesysClient {
     /// Needs no permission.
     pub async fn organization(&self) -> Result<Answer<Organization>, ApiError> {
         self.send(&Request::get("/api/v2/organizations/me")).await
+    }
+
+    /// Every version of a flow (`GET /api/v2/flows/{id}/versions`, all pages).
+    pub async fn flow_versions(&self, flow_id: &str) -> Result<Vec<FlowVersion>, ApiError> {
+        let path = format!("/api/v2/flows/{}/versions", segment(flow_id));
+        self.all_pages(&path, "").await
     }
 
     /// `POST /api/v2/flows/actions/publish?flow=&version=` (no body). Never retried once
@@ -153,7 +161,12 @@ impl GenesysClient {
         let mut items = Vec::new();
         let mut page = 1u32;
         loop {
-            let url = format!("{path}?{base_query}&pageSize={PAGE_SIZE}&pageNumber={page}");
+            let paging = format!("pageSize={PAGE_SIZE}&pageNumber={page}");
+            let url = if base_query.is_empty() {
+                format!("{path}?{paging}")
+            } else {
+                format!("{path}?{base_query}&{paging}")
+            };
             let listing: Listing<T> = self.send(&Request::get(url)).await?.body;
             let count = listing.entities.len();
             items.extend(listing.entities);

@@ -204,6 +204,18 @@ pub struct TokenInfo {
     pub oauth_client: Option<EntityRef>,
 }
 
+/// A flow version as the versions listing gives it (`FlowVersion`).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowVersion {
+    /// The version id, e.g. `"3.0"`.
+    pub id: String,
+    /// When it became the published version (ISO-8601).
+    pub date_published: Option<String>,
+    /// When it stopped being the published version (ISO-8601).
+    pub date_published_end: Option<String>,
+}
+
 /// A routing skill.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 pub struct Skill {

@@ -7,11 +7,22 @@ impl Deployment<'_> {
     /// Writes the plan into the facts and ends the run as a dry run.
     pub(super) fn finish_dry_run(&mut self, plan: &Plan) -> Verdict {
         let mut steps = Vec::new();
-        match start(plan) {
+        match start(plan, self.smoke.is_some()) {
             Start::Unchanged => steps.push(format!(
                 "Version {} is already live: nothing would be published.",
                 plan.target
             )),
+            Start::SmokeTestLive => {
+                steps.push(format!(
+                    "Version {} is already live: nothing would be published, but the smoke test would be held with it.",
+                    plan.target
+                ));
+                steps.extend(self.smoke_plan_step());
+                steps.push(match &self.config.previous_version {
+                    Some(previous) => format!("If it fails, roll back to version {previous}."),
+                    None => "If it fails, roll back to the version most recently retired from being live.".to_string(),
+                });
+            }
             Start::Publish => {
                 steps.push(format!(
                     "Publish version {} of bot {} (live now: {}).",

@@ -128,8 +128,16 @@ impl Deployment<'_> {
                 Verdict::interrupted(interruption, Serving::ChangedOrUnknown, failure)
             }
             Settle::Live(_) => {
-                self.after_failure(plan, &flow, interruption, failure, rollback)
-                    .await
+                let stale = flow.current_operation.as_ref().and_then(|op| op.id.clone());
+                self.after_failure(
+                    plan,
+                    flow.published_id(),
+                    stale,
+                    interruption,
+                    failure,
+                    rollback,
+                )
+                .await
             }
         }
     }

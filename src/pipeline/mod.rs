@@ -19,6 +19,7 @@ mod preflight;
 mod publish;
 mod push;
 pub mod report;
+mod rerun;
 mod rollback;
 pub mod rules;
 mod smoke;
@@ -179,8 +180,10 @@ impl Deployment<'_> {
         if self.config.dry_run {
             return self.finish_dry_run(&plan);
         }
-        if rules::versions::start(&plan) == Start::Unchanged {
-            return Verdict::Unchanged;
+        match rules::versions::start(&plan, self.smoke.is_some()) {
+            Start::Publish => {}
+            Start::Unchanged => return Verdict::Unchanged,
+            Start::SmokeTestLive => return self.smoke_test_live_target(&plan).await,
         }
         let confirmed = match self.publish_and_confirm(&plan).await {
             Ok(flow) => flow,

@@ -212,7 +212,14 @@ impl Deployment<'_> {
         });
         let rollback = Bounds::from_now(self.config.timeout, &self.ctx.cancel);
         Err(self
-            .after_failure(plan, flow, Interruption::Failed, failure, &rollback)
+            .after_failure(
+                plan,
+                live,
+                op.id.clone(),
+                Interruption::Failed,
+                failure,
+                &rollback,
+            )
             .await)
     }
 

@@ -41,12 +41,12 @@ impl Deployment<'_> {
     pub(super) async fn after_failure(
         &mut self,
         plan: &Plan,
-        flow: &Flow,
+        live: Option<&str>,
+        stale_operation_id: Option<String>,
         interruption: Interruption,
         failure: Failure,
         bounds: &Bounds,
     ) -> Verdict {
-        let live = flow.published_id();
         let decided = after_failure(
             classify(live, plan),
             self.config.rollback,
@@ -113,8 +113,7 @@ impl Deployment<'_> {
                 }
             }
             AfterFailure::RollBackTo(previous) => {
-                let stale = flow.current_operation.as_ref().and_then(|op| op.id.clone());
-                self.roll_back(plan, &previous, interruption, failure, stale, bounds)
+                self.roll_back(plan, &previous, interruption, failure, stale_operation_id, bounds)
                     .await
             }
         }

@@ -12,12 +12,48 @@ use crate::smoke::{SmokeReport, runner};
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
+/// How a smoke test ended.
+pub(super) enum SmokeEnd {
+    /// No smoke test, or every conversation passed.
+    Passed,
+    /// A conversation failed, or the smoke test could not run.
+    Failed(Failure),
+    /// SIGINT/SIGTERM came first.
+    Cancelled,
+}
+
 impl Deployment<'_> {
     /// Runs the smoke test, when the run has one. `confirmed` is the flow as read when the
     /// publish was confirmed: what a rollback starts from.
     pub(super) async fn smoke_gate(&mut self, plan: &Plan, confirmed: &Flow) -> Step<()> {
+        match self.hold_conversations(&plan.target).await {
+            SmokeEnd::Passed => Ok(()),
+            SmokeEnd::Cancelled => Err(self.on_cancel(plan).await),
+            SmokeEnd::Failed(failure) => {
+                let rollback = Bounds::from_now(self.config.timeout, &self.ctx.cancel);
+                let stale = confirmed
+                    .current_operation
+                    .as_ref()
+                    .and_then(|op| op.id.clone());
+                Err(self
+                    .after_failure(
+                        plan,
+                        confirmed.published_id(),
+                        stale,
+                        Interruption::Failed,
+                        failure,
+                        &rollback,
+                    )
+                    .await)
+            }
+        }
+    }
+
+    /// Holds the `smoke-test` conversations with `version`, live now, recording what they
+    /// found in the audit trail and the facts.
+    pub(super) async fn hold_conversations(&mut self, version: &str) -> SmokeEnd {
         let Some(suite) = self.smoke.clone() else {
-            return Ok(());
+            return SmokeEnd::Passed;
         };
         let started = Instant::now();
         let names: Vec<&str> = suite
@@ -27,7 +63,7 @@ impl Deployment<'_> {
             .collect();
         self.audit.record(Entry {
             event: Event::SmokeTestStarted,
-            version: Some(&plan.target),
+            version: Some(version),
             status: "started",
             details: Some(json!({
                 "file": suite.file,
@@ -44,7 +80,7 @@ impl Deployment<'_> {
             Raced::Done(report) => report,
             Raced::Cancelled | Raced::TimedOut => {
                 self.phase("smoke test", started, "cancelled");
-                return Err(self.on_cancel(plan).await);
+                return SmokeEnd::Cancelled;
             }
         };
         let results: Vec<Value> = report.conversations.iter().map(conversation_json).collect();
@@ -52,19 +88,19 @@ impl Deployment<'_> {
             self.phase("smoke test", started, "passed");
             self.audit.record(Entry {
                 event: Event::SmokeTestPassed,
-                version: Some(&plan.target),
+                version: Some(version),
                 status: "passed",
                 details: Some(json!({ "file": report.file, "conversations": results })),
                 correlation_id: None,
             });
             self.facts.smoke = Some(report);
-            return Ok(());
+            return SmokeEnd::Passed;
         }
         self.phase("smoke test", started, "failed");
-        let failure = smoke_failure(&report, &plan.target);
+        let failure = smoke_failure(&report, version);
         self.audit.record(Entry {
             event: Event::SmokeTestFailed,
-            version: Some(&plan.target),
+            version: Some(version),
             status: "failed",
             details: Some(json!({
                 "file": report.file,
@@ -74,10 +110,7 @@ impl Deployment<'_> {
             correlation_id: failure.correlation_id.as_deref(),
         });
         self.facts.smoke = Some(report);
-        let rollback = Bounds::from_now(self.config.timeout, &self.ctx.cancel);
-        Err(self
-            .after_failure(plan, confirmed, Interruption::Failed, failure, &rollback)
-            .await)
+        SmokeEnd::Failed(failure)
     }
 
     /// The dry run's line for the smoke test, when the run has one.

@@ -24,7 +24,7 @@ conversations:
 ";
 
 /// A turn answer: text segments, quick replies, and what comes next.
-fn turn(id: &str, texts: &[&str], quick: &[&str], next: &str) -> Value {
+pub(crate) fn turn(id: &str, texts: &[&str], quick: &[&str], next: &str) -> Value {
     let mut segments: Vec<Value> = texts
         .iter()
         .map(|t| json!({ "type": "Text", "text": t }))
@@ -39,7 +39,7 @@ fn turn(id: &str, texts: &[&str], quick: &[&str], next: &str) -> Value {
     json!({ "id": id, "prompts": { "textPrompts": { "segments": segments } }, "nextActionType": next })
 }
 
-async fn session(api: &mut Api) -> Mock {
+pub(crate) async fn session(api: &mut Api) -> Mock {
     api.server
         .mock("POST", SESSIONS)
         .match_header("authorization", format!("Bearer {TOKEN}").as_str())
@@ -55,7 +55,7 @@ async fn session(api: &mut Api) -> Mock {
 }
 
 /// A turn whose body contains `sent`, answered with `answer`.
-async fn turn_mock(api: &mut Api, sent: Value, answer: Value) -> Mock {
+pub(crate) async fn turn_mock(api: &mut Api, sent: Value, answer: Value) -> Mock {
     api.server
         .mock("POST", TURNS)
         .match_body(Matcher::PartialJson(sent))
@@ -67,7 +67,7 @@ async fn turn_mock(api: &mut Api, sent: Value, answer: Value) -> Mock {
 }
 
 /// The opening: the first turn is a NoOp with no previous turn.
-async fn opening(api: &mut Api) -> Mock {
+pub(crate) async fn opening(api: &mut Api) -> Mock {
     turn_mock(
         api,
         json!({ "inputEventType": "NoOp", "previousTurn": null }),
@@ -76,7 +76,7 @@ async fn opening(api: &mut Api) -> Mock {
     .await
 }
 
-fn says(text: &str, previous: &str) -> Value {
+pub(crate) fn says(text: &str, previous: &str) -> Value {
     json!({
         "inputEventType": "UserInput",
         "previousTurn": { "id": previous },

@@ -16,9 +16,9 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 use tower::ServiceExt;
 
-use crate::middleware::ConnectionKill;
+use crate::http::middleware::ConnectionKill;
+use crate::http::records::{FlowSnapshot, OperationRecord, RequestRecord};
 use crate::push::PushRecord;
-use crate::records::{FlowSnapshot, OperationRecord, RequestRecord};
 use crate::routes::router;
 use crate::scenario::Scenario;
 use crate::state::{Shared, State};
@@ -135,7 +135,7 @@ impl Sandbox {
 
     /// Every bot flow session so far, in creation order: which flow and which version
     /// (the one live when it was created) answered it.
-    pub fn bot_sessions(&self) -> Vec<crate::bot_session::BotSessionRecord> {
+    pub fn bot_sessions(&self) -> Vec<crate::bots::session::BotSessionRecord> {
         self.shared.with(|state, _| state.bot_session_records())
     }
 

@@ -8,10 +8,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::architect::operations::{Operation, Plan};
 use crate::faults::FaultState;
-use crate::operations::{Operation, Plan};
+use crate::http::records::{FlowSnapshot, RequestRecord};
 use crate::push::PushHub;
-use crate::records::{FlowSnapshot, RequestRecord};
 use crate::scenario::{
     ClientSpec, EntityRef, Scenario, ScenarioError, SkillSpec, UnknownVersion, VersionSpec,
 };
@@ -92,7 +92,7 @@ pub(crate) struct State {
     /// Notification channels, sockets and the push log.
     pub push: PushHub,
     /// Bot flow sessions, by id.
-    pub bot_sessions: HashMap<String, crate::bot_session::BotSession>,
+    pub bot_sessions: HashMap<String, crate::bots::session::BotSession>,
 }
 
 impl State {

@@ -6,11 +6,11 @@ use axum::extract::{Path, RawQuery, State};
 use axum::{Extension, Json};
 use serde_json::Value;
 
-use crate::errors::{ApiError, ApiResult};
-use crate::middleware::Caller;
-use crate::model;
-use crate::paging::{Page, listing};
-use crate::query::QueryParams;
+use crate::architect::model;
+use crate::http::errors::{ApiError, ApiResult};
+use crate::http::middleware::Caller;
+use crate::http::paging::{Page, listing};
+use crate::http::query::QueryParams;
 use crate::state::{FlowState, Shared};
 
 fn flag(q: &QueryParams, name: &str) -> bool {
@@ -118,7 +118,7 @@ pub(super) async fn publish(
         Ok::<_, ApiError>((index, Json(op.to_json(now))))
     })?;
     // Pushes each status transition to subscribed notification sockets at its time.
-    crate::push_events::schedule(&shared, index);
+    crate::push::events::schedule(&shared, index);
     Ok(body)
 }
 

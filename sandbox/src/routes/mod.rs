@@ -6,7 +6,7 @@ use axum::Router;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 
-use crate::middleware::{auth_layer, not_found, request_layer};
+use crate::http::middleware::{auth_layer, not_found, request_layer};
 use crate::state::Shared;
 
 mod auth;

@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use axum::http::StatusCode;
 
-use crate::errors::{ApiError, ApiResult};
-use crate::operations::{Operation, Plan};
+use crate::architect::operations::{Operation, Plan};
+use crate::http::errors::{ApiError, ApiResult};
 use crate::scenario::{EntityRef, UnknownVersion};
 use crate::state::{FlowState, State};
 
@@ -144,7 +144,7 @@ fn check_lock(flow: &FlowState, caller: &EntityRef) -> ApiResult<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::records::{ActionStatus, OperationOutcome};
+    use crate::http::records::{ActionStatus, OperationOutcome};
     use crate::scenario::Scenario;
 
     const FLOW: &str = "f";

@@ -13,8 +13,8 @@ use std::time::Duration;
 use serde::Serialize;
 use tokio::sync::{mpsc, watch};
 
-use crate::notification_spec::{NotificationsSpec, SocketFault, TopicRejection, within_first};
-use crate::records::ActionStatus;
+use crate::http::records::ActionStatus;
+use crate::push::spec::{NotificationsSpec, SocketFault, TopicRejection, within_first};
 
 /// One frame written to a notification socket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -132,7 +132,7 @@ pub(crate) fn demo() -> Scenario {
         version("2.0", 600, vec![billing(), payments(), module()]),
     ];
     for v in &mut bot.versions {
-        v.bot = Some(crate::demo_bots::billing_assistant(&v.id));
+        v.bot = Some(crate::scenario::demo_bots::billing_assistant(&v.id));
     }
 
     let mut failing = flow(
@@ -205,7 +205,7 @@ pub(crate) fn demo() -> Scenario {
             locked,
             deleted,
             common,
-            crate::demo_bots::order_status_bot(),
+            crate::scenario::demo_bots::order_status_bot(),
         ],
         skills: vec![
             skill(DEMO_SKILL_BILLING_ID, "Billing", SkillState::Active),

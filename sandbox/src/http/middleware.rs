@@ -15,9 +15,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tokio::sync::Notify;
 
-use crate::errors::ApiError;
 use crate::faults::{self, FaultKind};
-use crate::records::RequestRecord;
+use crate::http::errors::ApiError;
+use crate::http::records::RequestRecord;
 use crate::scenario::EntityRef;
 use crate::state::Shared;
 

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::records::{ActionStatus, OperationOutcome, OperationRecord, OperationSnapshot};
+use crate::http::records::{ActionStatus, OperationOutcome, OperationRecord, OperationSnapshot};
 use crate::scenario::{EntityRef, PublishBehaviour, PublishFailure};
 
 /// How an operation will end.

@@ -11,7 +11,7 @@ use axum::extract::ws::{Message, WebSocket};
 use serde_json::{Value, json};
 use tokio::time::{Instant, MissedTickBehavior};
 
-use crate::notification_spec::SocketFault;
+use crate::push::spec::SocketFault;
 use crate::push::{Frame, PushRecord};
 use crate::state::Shared;
 

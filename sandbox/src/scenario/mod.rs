@@ -5,16 +5,20 @@
 //! camelCase names are accepted as aliases where a scenario value mirrors an API object
 //! (`errorCode`, `errorDetails`, ...).
 
+pub(crate) mod behaviour;
+pub(crate) mod demo;
+pub(crate) mod demo_bots;
+
 use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::behaviour::{ErrorDetail, PublishBehaviour, PublishFailure};
-pub use crate::bot_script::{BotEnd, BotReply, BotScript, EndKind, ReplyRule};
+pub use crate::bots::script::{BotEnd, BotReply, BotScript, EndKind, ReplyRule};
 use crate::faults::FaultSpec;
-use crate::notification_spec::NotificationsSpec;
+use crate::push::spec::NotificationsSpec;
+pub use crate::scenario::behaviour::{ErrorDetail, PublishBehaviour, PublishFailure};
 
 /// Everything a sandbox starts with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -7,8 +7,8 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
-use crate::bot_script::{BotReply, BotScript, EndKind};
-use crate::errors::{ApiError, ApiResult};
+use crate::bots::script::{BotReply, BotScript, EndKind};
+use crate::http::errors::{ApiError, ApiResult};
 use crate::state::State;
 
 /// A session as the library reports it.

@@ -1,7 +1,7 @@
 //! What the demo bots say in bot flow sessions, and the demo's smoke-test bot: the
 //! conversations `examples/smoke/*.yml` hold with them.
 
-use crate::bot_script::{BotEnd, BotReply, BotScript, EndKind, ReplyRule};
+use crate::bots::script::{BotEnd, BotReply, BotScript, EndKind, ReplyRule};
 use crate::scenario::{FlowSpec, PublishBehaviour, VersionSpec};
 
 /// DIGITALBOT "Order Status Bot": `1.0` published and answers well; `2.0` checked in

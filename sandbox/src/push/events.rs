@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
-use crate::notification_spec::SuppressEvents;
-use crate::operations::Plan;
+use crate::architect::operations::Plan;
+use crate::http::records::ActionStatus;
 use crate::push::Frame;
-use crate::records::ActionStatus;
+use crate::push::spec::SuppressEvents;
 use crate::state::{Shared, State};
 
 /// The topic carrying a flow's changes.

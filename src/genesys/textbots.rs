@@ -142,26 +142,42 @@ impl BotTurn {
     }
 }
 
+/// The user agent the smoke test presents (see [`GenesysClient::start_bot_session`]).
+pub const USER_AGENT: &str = "GenesysWebWidget";
+
+/// `TextBotFlowLaunchRequest` for a smoke-test session.
+fn launch_request(flow_id: &str, external_session_id: &str) -> Value {
+    json!({
+        "channel": {
+            "inputModes": ["Text"],
+            "outputModes": ["Text"],
+            "name": "Messaging",
+            "userAgent": { "name": USER_AGENT },
+        },
+        "externalSessionId": external_session_id,
+        "flow": { "id": flow_id },
+        "inputData": { "variables": {} },
+    })
+}
+
 impl GenesysClient {
     /// `POST /api/v2/textbots/botflows/sessions`: starts a session on the bot flow as
     /// published now.
+    ///
+    /// `channel.name` and `channel.userAgent.name` are enums on the platform (PY-SDK
+    /// `TextBotChannel`, `TextBotUserAgent`; genesys-api-verified.md finding A): a value outside
+    /// them is refused, so the session would never start. The smoke test talks to the bot as a
+    /// web-messaging customer does: channel `Messaging` with the user agent `GenesysWebWidget`,
+    /// which is also what a public bot tester sends (`Other` would be accepted too, but tells a
+    /// flow that branches on the user agent nothing about the path real customers take).
+    /// `language` is left out: "if the value is omitted or is invalid, the default language will
+    /// be used", and an empty string is not a language.
     pub async fn start_bot_session(
         &self,
         flow_id: &str,
         deadline: Option<Instant>,
     ) -> Result<Answer<BotSession>, ApiError> {
-        let body = json!({
-            "channel": {
-                "inputModes": ["Text"],
-                "outputModes": ["Text"],
-                "name": "Messaging",
-                "userAgent": { "name": "genesys-bot-deploy" },
-            },
-            "externalSessionId": uuid::Uuid::new_v4().to_string(),
-            "flow": { "id": flow_id },
-            "inputData": { "variables": {} },
-            "language": "",
-        });
+        let body = launch_request(flow_id, &uuid::Uuid::new_v4().to_string());
         let request =
             Request::post_json(SESSIONS_PATH, body, RetryPolicy::NotProcessedOnly).until(deadline);
         self.send(&request).await
@@ -195,5 +211,46 @@ impl GenesysClient {
         )
         .until(deadline);
         self.send(&request).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_launch_request_uses_the_platforms_enums_and_sends_no_empty_language() {
+        let body = launch_request("flow-1", "ext-1");
+        // `TextBotUserAgent.name` and `TextBotChannel.name` (PY-SDK models).
+        let user_agents = [
+            "Phone",
+            "SMS",
+            "GenesysWebWidget",
+            "FacebookMessenger",
+            "WeChat",
+            "Whatsapp",
+            "AppleBusinessChat",
+            "Apple",
+            "Telegram",
+            "Slack",
+            "Signal",
+            "Line",
+            "Discord",
+            "TwitterDirectMessage",
+            "Open",
+            "Instagram",
+            "Other",
+            "Unknown",
+        ];
+        let agent = body["channel"]["userAgent"]["name"].as_str();
+        assert!(agent.is_some_and(|a| user_agents.contains(&a)), "{body}");
+        let channel = body["channel"]["name"].as_str();
+        assert!(
+            channel.is_some_and(|c| ["Chat", "Call", "Messaging"].contains(&c)),
+            "{body}"
+        );
+        assert!(body.get("language").is_none(), "{body}");
+        assert_eq!(body["flow"]["id"], "flow-1");
+        assert_eq!(body["externalSessionId"], "ext-1");
     }
 }

@@ -26,17 +26,20 @@ mod scenario;
 mod server;
 mod state;
 
-pub use bots::session::BotSessionRecord;
+pub use architect::configuration::VOLATILE_CONFIGURATION_KEYS;
+pub use bots::script::{DISCONNECT_REASONS, EXIT_REASONS};
+pub use bots::session::{BotSessionRecord, CHANNEL_NAMES, INPUT_EVENT_TYPES, USER_AGENT_NAMES};
 pub use faults::{FaultKind, FaultSpec, RouteMatcher, Trigger};
 pub use http::middleware::CORRELATION_HEADER;
 pub use http::records::{
     ActionStatus, FlowSnapshot, OperationOutcome, OperationRecord, OperationSnapshot, RequestRecord,
 };
-pub use push::PushRecord;
-pub use push::socket::CHANNEL_FAILURE_TOPIC;
+pub use push::socket::{CHANNEL_FAILURE_TOPIC, SOCKET_CLOSING_TOPIC};
 pub use push::spec::{
-    NotificationsSpec, RefuseChannels, SlowHandshake, SocketFault, SuppressEvents, TopicRejection,
+    CloseSocket, NotificationsSpec, RefuseChannels, SlowHandshake, SocketFault, SuppressEvents,
+    TopicRejection,
 };
+pub use push::{PushRecord, ReceivedFrame};
 pub use scenario::demo::{
     DEMO_BOT_ID, DEMO_CLIENT_ID, DEMO_CLIENT_NAME, DEMO_CLIENT_SECRET, DEMO_COMMON_MODULE_ID,
     DEMO_DELETED_BOT_ID, DEMO_FAILING_BOT_ID, DEMO_LOCK_USER_ID, DEMO_LOCK_USER_NAME,
@@ -44,9 +47,11 @@ pub use scenario::demo::{
     DEMO_SKILL_PAYMENTS_ID,
 };
 pub use scenario::demo_bots::DEMO_SMOKE_BOT_ID;
+pub use scenario::org::{DEMO_ORG_ID, DEMO_ORG_NAME, DEMO_ORG_SHORT_NAME};
 pub use scenario::{
     BotEnd, BotReply, BotScript, ClientSpec, ConsumedSpec, EndKind, EntityRef, ErrorDetail,
-    FlowSpec, PublishBehaviour, PublishFailure, ReplyRule, Scenario, ScenarioError, SkillSpec,
-    SkillState, UnknownVersion, VersionSpec,
+    FlowSpec, OrganizationSpec, PublishAnswer, PublishBehaviour, PublishFailure, QuickReplyForm,
+    Refusal, ReplyRule, RepublishMode, Scenario, ScenarioError, SkillSpec, SkillState,
+    TouchAfterPublish, UnknownVersion, VersionSpec,
 };
 pub use server::{Options, Sandbox};

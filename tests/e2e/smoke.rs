@@ -30,7 +30,7 @@ fn good_bot() -> Value {
             { "utterance": "pay", "reply": {
                 "text": "You can pay online.", "continued": ["Or by phone."], "quick_replies": ["Pay now"] } },
             { "utterance": "agent", "reply": {
-                "text": "Transferring you.", "ends": { "kind": "exit", "reason": "UserEscalation" } } }
+                "text": "Transferring you.", "ends": { "kind": "exit", "reason": "AgentRequestedByUser" } } }
         ]
     })
 }
@@ -369,13 +369,13 @@ conversations:
     assert_eq!(failed["details"]["conversations"][0]["turn"], 3);
     assert_eq!(
         failed["details"]["conversations"][0]["reason"],
-        "the session ended (exit (UserEscalation)) before this turn"
+        "the session ended (exit (AgentRequestedByUser)) before this turn"
     );
     assert!(ran.summary.contains(
-        "| 2 | Talk to an agent | contains \"Transferring\" | \"Transferring you.\"; session ended: exit (UserEscalation) | ✅ |"
+        "| 2 | Talk to an agent | contains \"Transferring\" | \"Transferring you.\"; session ended: exit (AgentRequestedByUser) | ✅ |"
     ), "{ran}");
     assert!(ran.summary.contains(
-        "| 3 | Are you still there? | contains \"still here\" | — | ❌ the session ended (exit (UserEscalation)) before this turn |"
+        "| 3 | Are you still there? | contains \"still here\" | — | ❌ the session ended (exit (AgentRequestedByUser)) before this turn |"
     ), "{ran}");
     // The third turn was never sent: the session had ended.
     assert_eq!(turns(&world), 2, "{}", world.log());

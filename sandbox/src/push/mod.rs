@@ -6,5 +6,5 @@ mod hub;
 pub(crate) mod socket;
 pub(crate) mod spec;
 
-pub use hub::PushRecord;
 pub(crate) use hub::{Frame, PushHub, TopicAnswer, stopped};
+pub use hub::{PushRecord, ReceivedFrame};

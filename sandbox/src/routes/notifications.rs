@@ -54,7 +54,7 @@ async fn create_channel(State(shared): State<Arc<Shared>>) -> ApiResult<Json<Val
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "missing.permissions",
-                "You are missing the following permission(s): notifications",
+                "Unable to perform the requested action. You are missing the following permission(s): notifications",
             ));
         };
         let addr = state

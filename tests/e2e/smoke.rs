@@ -310,6 +310,25 @@ async fn a_malformed_smoke_test_file_stops_the_run_before_any_request() {
 }
 
 #[tokio::test]
+async fn a_reason_no_bot_can_send_stops_the_run_before_any_request() {
+    let world = World::start(world_with(good_bot())).await;
+    let file = format!(
+        "{SMOKE}  - name: Hands over\n    turns:\n      - user: Talk to an agent\n        bot: {{ ends: exit, reason: UserEscalation }}\n"
+    );
+
+    let ran = run(&world, &file).await;
+
+    assert_eq!(ran.code, Some(1), "{ran}");
+    assert_eq!(ran.output("status"), "failed");
+    assert_eq!(ran.events(), ["deployment_failed", "metrics"]);
+    assert!(world.requests().is_empty(), "{}", world.log());
+    assert!(ran.stdout.contains(
+        "::error title=Invalid input 'smoke-test'::input 'smoke-test' (INPUT_SMOKE-TEST): expected a valid conversations file (bots/e2e/smoke.yml line 15, column 9: conversations[2].turns[0]: `reason` \"UserEscalation\" is not a reason the platform sends for `ends: exit`; allowed: TriggeredByUser, AgentRequestedByUser, TriggeredByFlow, Error, RecognitionFailure), got \"bots/e2e/smoke.yml\""
+    ), "{ran}");
+    assert_eq!(world.live().as_deref(), Some("1.0"));
+}
+
+#[tokio::test]
 async fn a_missing_session_permission_fails_the_gate_and_rolls_back() {
     let mut scenario = world_with(good_bot());
     add_faults(

@@ -82,12 +82,27 @@ pub struct Segment {
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct RichContent {
-    /// `QuickReply`, `Attachment`, …
+    /// `QuickReply`, `QuickReplyV2`, `Attachment`, …
     #[serde(default)]
     pub content_type: Option<String>,
     /// Set for `QuickReply`.
     #[serde(default)]
     pub quick_reply: Option<QuickReply>,
+    /// Set for `QuickReplyV2`: several quick replies under a title (PY-SDK
+    /// `ConversationContentQuickReplyV2`, genesys-api-verified.md finding J).
+    #[serde(default, rename = "quickReplyV2")]
+    pub quick_reply_v2: Option<QuickReplyV2>,
+}
+
+/// `ConversationContentQuickReplyV2`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+pub struct QuickReplyV2 {
+    /// Text shown as the title of the quick replies.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The quick replies.
+    #[serde(default)]
+    pub actions: Vec<QuickReply>,
 }
 
 /// A quick reply the bot offers.
@@ -121,11 +136,15 @@ impl BotTurn {
             .filter_map(|s| s.text.as_deref())
     }
 
-    /// The quick replies offered, by their text.
+    /// The quick replies offered, by their text (their payload when they have none), in
+    /// either form: `quickReply` items and the actions of `quickReplyV2` items.
     pub fn quick_replies(&self) -> impl Iterator<Item = &str> {
         self.segments()
             .flat_map(|s| s.content.iter())
-            .filter_map(|c| c.quick_reply.as_ref())
+            .flat_map(|c| {
+                let v2 = c.quick_reply_v2.iter().flat_map(|q| q.actions.iter());
+                c.quick_reply.iter().chain(v2)
+            })
             .filter_map(|q| q.text.as_deref().or(q.payload.as_deref()))
     }
 
@@ -252,5 +271,30 @@ mod tests {
         assert!(body.get("language").is_none(), "{body}");
         assert_eq!(body["flow"]["id"], "flow-1");
         assert_eq!(body["externalSessionId"], "ext-1");
+    }
+
+    #[test]
+    fn quick_replies_are_read_in_both_forms() {
+        let turn: BotTurn = serde_json::from_value(json!({
+            "id": "t1",
+            "prompts": { "textPrompts": { "segments": [
+                { "type": "Text", "text": "Choose" },
+                { "type": "RichMedia", "content": [
+                    { "contentType": "QuickReply", "quickReply": { "text": "Pay now", "payload": "pay" } },
+                    { "contentType": "QuickReplyV2", "quickReplyV2": { "title": "Or", "actions": [
+                        { "text": "Agent", "payload": "agent" },
+                        { "payload": "later" }
+                    ] } },
+                    { "contentType": "Attachment", "attachment": { "url": "https://x" } }
+                ] }
+            ] } },
+            "nextActionType": "WaitForInput"
+        }))
+        .expect("a turn");
+        assert_eq!(
+            turn.quick_replies().collect::<Vec<_>>(),
+            ["Pay now", "Agent", "later"]
+        );
+        assert_eq!(turn.texts().collect::<Vec<_>>(), ["Choose"]);
     }
 }

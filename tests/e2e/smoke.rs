@@ -120,6 +120,17 @@ async fn a_new_version_that_answers_well_stays_live() {
             .iter()
             .all(|s| s.version == "2.0" && s.flow_id == world::BOT)
     );
+    // The launch the platform accepts: a user agent of its enum, and no empty language.
+    for s in &sessions {
+        assert_eq!(
+            s.user_agent.as_deref(),
+            Some("GenesysWebWidget"),
+            "{:?}",
+            s.launch
+        );
+        assert_eq!(s.language, None, "{:?}", s.launch);
+        assert_eq!(s.launch["channel"]["name"], "Messaging");
+    }
     // Greets: the opening NoOp. Pays a bill: the opening, the question, one NoOp for the rest.
     assert_eq!(turns(&world), 4, "{}", world.log());
     let passed = &line(&ran, "smoke_test_passed");
@@ -133,6 +144,28 @@ async fn a_new_version_that_answers_well_stays_live() {
     assert!(ran.summary.contains(
         "| 1 | I want to pay my bill | text \"You can pay online.\\\\nOr by phone.\"; quick replies \"Pay now\" | \"You can pay online.\\\\nOr by phone.\"; quick replies \"Pay now\" | ✅ |"
     ), "{ran}");
+}
+
+#[tokio::test]
+async fn quick_replies_in_the_v2_form_are_read_too() {
+    let mut bot = good_bot();
+    bot["quick_reply_form"] = json!("v2");
+    let world = World::start(world_with(bot)).await;
+
+    let ran = run(&world, SMOKE).await;
+
+    ran.assert_outcome(
+        0,
+        "published",
+        &events(&[
+            "smoke_test_started",
+            "smoke_test_passed",
+            "deployment_success",
+            "metrics",
+        ]),
+        &world.secrets(),
+    );
+    assert_eq!(world.live().as_deref(), Some("2.0"));
 }
 
 #[tokio::test]

@@ -1,6 +1,10 @@
 //! Bot flow sessions (genesys-api.md §10): talk to the published bot flow as a messaging
-//! client would, for the smoke test. Neither call is idempotent — a re-sent turn would be a
-//! second user message — so both retry only what provably was not processed.
+//! client would, for the smoke test. Both calls are retried like reads (429, 5xx, broken
+//! connections): a session is harmless to start again, and a turn whose answer was lost is
+//! better sent again than counted as the new version failing. A failed smoke test rolls back
+//! the live version, so one transient 503 must not fail it. Should the platform have processed
+//! a turn whose answer was lost, the repeated turn may be refused or answered out of step; that
+//! fails the conversation as a wrong answer would, which is no worse than failing on the 503.
 
 use super::client::{Answer, GenesysClient, Request, RetryPolicy};
 use super::error::ApiError;
@@ -198,7 +202,7 @@ impl GenesysClient {
     ) -> Result<Answer<BotSession>, ApiError> {
         let body = launch_request(flow_id, &uuid::Uuid::new_v4().to_string());
         let request =
-            Request::post_json(SESSIONS_PATH, body, RetryPolicy::NotProcessedOnly).until(deadline);
+            Request::post_json(SESSIONS_PATH, body, RetryPolicy::Idempotent).until(deadline);
         self.send(&request).await
     }
 
@@ -226,7 +230,7 @@ impl GenesysClient {
         let request = Request::post_json(
             format!("{SESSIONS_PATH}/{id}/turns"),
             body,
-            RetryPolicy::NotProcessedOnly,
+            RetryPolicy::Idempotent,
         )
         .until(deadline);
         self.send(&request).await

@@ -169,6 +169,53 @@ async fn quick_replies_in_the_v2_form_are_read_too() {
 }
 
 #[tokio::test]
+async fn one_503_on_a_session_and_one_on_a_turn_are_retried_and_the_version_stays_live() {
+    let mut scenario = world_with(good_bot());
+    add_faults(
+        &mut scenario,
+        [
+            json!({ "kind": "server_error", "status": 503, "count": 1,
+                    "route": "POST /api/v2/textbots/botflows/sessions" }),
+            json!({ "kind": "server_error", "status": 503, "count": 1,
+                    "route": "POST /api/v2/textbots/botflows/sessions/*/turns" }),
+        ],
+    );
+    let world = World::start(scenario).await;
+
+    let ran = run(&world, SMOKE).await;
+
+    ran.assert_outcome(
+        0,
+        "published",
+        &events(&[
+            "smoke_test_started",
+            "smoke_test_passed",
+            "deployment_success",
+            "metrics",
+        ]),
+        &world.secrets(),
+    );
+    assert_eq!(world.live().as_deref(), Some("2.0"));
+    // Both faults fired and were answered by a second try: nothing was rolled back.
+    let faulted: Vec<(String, u16)> = world
+        .requests()
+        .into_iter()
+        .filter(|r| r.fault.as_deref() == Some("server_error"))
+        .map(|r| (r.path, r.status))
+        .collect();
+    assert_eq!(faulted.len(), 2, "{}", world.log());
+    assert!(faulted.iter().all(|(_, status)| *status == 503));
+    assert!(
+        faulted
+            .iter()
+            .any(|(path, _)| path == "/api/v2/textbots/botflows/sessions")
+    );
+    assert!(faulted.iter().any(|(path, _)| path.ends_with("/turns")));
+    assert_eq!(world.sandbox.bot_sessions().len(), 2, "{}", world.log());
+    assert_eq!(world.publishes_of("1.0").len(), 0, "no rollback");
+}
+
+#[tokio::test]
 async fn a_new_version_that_answers_wrongly_is_rolled_back() {
     let world = World::start(world_with(bot_that_stalls())).await;
 

@@ -90,6 +90,8 @@ fn readme_example_parses() {
     let start = readme.find("```json\n").unwrap() + "```json\n".len();
     let end = start + readme[start..].find("```").unwrap();
     let scenario = Scenario::from_json_str(&readme[start..end]).unwrap();
-    assert_eq!(scenario.flows[0].versions.len(), 4);
+    assert_eq!(scenario.flows[0].versions.len(), 5);
+    assert!(scenario.flows[0].versions[4].refuse.is_some());
+    assert!(scenario.flows[0].touch_after_publish.is_some());
     assert_eq!(scenario.faults.len(), 2);
 }

@@ -16,50 +16,42 @@
 //! # }
 //! ```
 
-mod behaviour;
-mod bot_script;
-mod bot_session;
-mod default_scenario;
-mod demo_bots;
-mod errors;
+mod architect;
+mod bots;
 mod faults;
-mod middleware;
-mod model;
-mod notification_spec;
-mod operations;
-mod paging;
-mod publish;
+mod http;
 mod push;
-mod push_events;
-mod push_socket;
-mod query;
-mod records;
 mod routes;
 mod scenario;
 mod server;
 mod state;
 
-pub use bot_session::BotSessionRecord;
-pub use default_scenario::{
+pub use architect::configuration::VOLATILE_CONFIGURATION_KEYS;
+pub use bots::script::{DISCONNECT_REASONS, EXIT_REASONS};
+pub use bots::session::{BotSessionRecord, CHANNEL_NAMES, INPUT_EVENT_TYPES, USER_AGENT_NAMES};
+pub use faults::{FaultKind, FaultSpec, RouteMatcher, Trigger};
+pub use http::middleware::CORRELATION_HEADER;
+pub use http::records::{
+    ActionStatus, FlowSnapshot, OperationOutcome, OperationRecord, OperationSnapshot, RequestRecord,
+};
+pub use push::socket::{CHANNEL_FAILURE_TOPIC, SOCKET_CLOSING_TOPIC};
+pub use push::spec::{
+    CloseSocket, NotificationsSpec, RefuseChannels, SlowHandshake, SocketFault, SuppressEvents,
+    TopicRejection,
+};
+pub use push::{PushRecord, ReceivedFrame};
+pub use scenario::demo::{
     DEMO_BOT_ID, DEMO_CLIENT_ID, DEMO_CLIENT_NAME, DEMO_CLIENT_SECRET, DEMO_COMMON_MODULE_ID,
     DEMO_DELETED_BOT_ID, DEMO_FAILING_BOT_ID, DEMO_LOCK_USER_ID, DEMO_LOCK_USER_NAME,
     DEMO_LOCKED_BOT_ID, DEMO_SKILL_BILLING_ID, DEMO_SKILL_DELETED_ID, DEMO_SKILL_INACTIVE_ID,
     DEMO_SKILL_PAYMENTS_ID,
 };
-pub use demo_bots::DEMO_SMOKE_BOT_ID;
-pub use faults::{FaultKind, FaultSpec, RouteMatcher, Trigger};
-pub use middleware::CORRELATION_HEADER;
-pub use notification_spec::{
-    NotificationsSpec, RefuseChannels, SlowHandshake, SocketFault, SuppressEvents, TopicRejection,
-};
-pub use push::PushRecord;
-pub use push_socket::CHANNEL_FAILURE_TOPIC;
-pub use records::{
-    ActionStatus, FlowSnapshot, OperationOutcome, OperationRecord, OperationSnapshot, RequestRecord,
-};
+pub use scenario::demo_bots::DEMO_SMOKE_BOT_ID;
+pub use scenario::org::{DEMO_ORG_ID, DEMO_ORG_NAME, DEMO_ORG_SHORT_NAME};
 pub use scenario::{
     BotEnd, BotReply, BotScript, ClientSpec, ConsumedSpec, EndKind, EntityRef, ErrorDetail,
-    FlowSpec, PublishBehaviour, PublishFailure, ReplyRule, Scenario, ScenarioError, SkillSpec,
-    SkillState, UnknownVersion, VersionSpec,
+    FlowSpec, OrganizationSpec, PublishAnswer, PublishBehaviour, PublishFailure, QuickReplyForm,
+    Refusal, ReplyRule, RepublishMode, Scenario, ScenarioError, SkillSpec, SkillState,
+    TouchAfterPublish, UnknownVersion, VersionSpec,
 };
 pub use server::{Options, Sandbox};

@@ -16,9 +16,9 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 use tower::ServiceExt;
 
-use crate::middleware::ConnectionKill;
-use crate::push::PushRecord;
-use crate::records::{FlowSnapshot, OperationRecord, RequestRecord};
+use crate::http::middleware::ConnectionKill;
+use crate::http::records::{FlowSnapshot, OperationRecord, RequestRecord};
+use crate::push::{PushRecord, ReceivedFrame};
 use crate::routes::router;
 use crate::scenario::Scenario;
 use crate::state::{Shared, State};
@@ -115,10 +115,16 @@ impl Sandbox {
         requests
     }
 
-    /// Every publish operation so far, in start order, as of now.
+    /// Every publish operation so far, in start order, as of now (a `touch_after_publish`
+    /// operation is no publish and is not listed).
     pub fn operations(&self) -> Vec<OperationRecord> {
-        self.shared
-            .with(|state, now| state.operations.iter().map(|op| op.record(now)).collect())
+        self.shared.with(|state, now| {
+            state
+                .operations
+                .iter()
+                .filter_map(|op| op.record(now))
+                .collect()
+        })
     }
 
     /// Every bearer token issued so far, expired ones included, so tests can assert none of
@@ -133,9 +139,16 @@ impl Sandbox {
         self.shared.with(|state, _| state.push.records.clone())
     }
 
+    /// Every text frame clients sent on notification sockets so far (keep-alive pings
+    /// `{"message":"ping"}` included), in order.
+    pub fn notifications_received(&self) -> Vec<ReceivedFrame> {
+        self.shared.with(|state, _| state.push.received.clone())
+    }
+
     /// Every bot flow session so far, in creation order: which flow and which version
     /// (the one live when it was created) answered it.
-    pub fn bot_sessions(&self) -> Vec<crate::bot_session::BotSessionRecord> {
+    /// Each records its launch request, so tests can check what a client sent.
+    pub fn bot_sessions(&self) -> Vec<crate::bots::session::BotSessionRecord> {
         self.shared.with(|state, _| state.bot_session_records())
     }
 

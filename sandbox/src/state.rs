@@ -8,12 +8,14 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::architect::configuration::{VersionOrigin, effective_script};
+use crate::architect::operations::{Operation, Plan};
 use crate::faults::FaultState;
-use crate::operations::{Operation, Plan};
+use crate::http::records::{FlowSnapshot, RequestRecord};
 use crate::push::PushHub;
-use crate::records::{FlowSnapshot, RequestRecord};
 use crate::scenario::{
-    ClientSpec, EntityRef, Scenario, ScenarioError, SkillSpec, UnknownVersion, VersionSpec,
+    ClientSpec, EntityRef, OrganizationSpec, PublishAnswer, PublishBehaviour, RepublishMode,
+    Scenario, ScenarioError, SkillSpec, TouchAfterPublish, UnknownVersion, VersionSpec,
 };
 
 /// Scenario-wide settings.
@@ -21,6 +23,7 @@ use crate::scenario::{
 pub(crate) struct Settings {
     pub publish_duration: Duration,
     pub unknown_version: UnknownVersion,
+    pub publish_answer: PublishAnswer,
     pub max_page_size: u32,
 }
 
@@ -38,6 +41,13 @@ pub(crate) struct FlowState {
     pub checked_in: Option<String>,
     pub saved: Option<String>,
     pub versions: Vec<VersionSpec>,
+    /// What publishing a version that was live before does.
+    pub republish_mode: RepublishMode,
+    /// Someone else's operation after every publish.
+    pub touch: Option<TouchAfterPublish>,
+    /// When and by whom versions created while the sandbox runs were made (the scenario's
+    /// own are absent: made at the epoch by the scenario's author).
+    pub origins: HashMap<String, VersionOrigin>,
     /// Index into `State::operations`.
     pub current_operation: Option<usize>,
     /// Publishes asked for, per version (selects `outcomes[n]`).
@@ -66,6 +76,49 @@ impl FlowState {
         self.ever_live.insert(version.to_owned());
         self.published = Some(version.to_owned());
     }
+
+    /// The id a republish in `new_version` mode gives its copy: the next whole number after
+    /// the highest numeric major version (`"4.0"` after `"3.0"`), as version numbers grow on the
+    /// real platform (genesys-api-verified.md finding F).
+    pub fn next_version_id(&self) -> String {
+        let top = self
+            .versions
+            .iter()
+            .filter_map(|v| v.id.split('.').next()?.parse::<u64>().ok())
+            .max()
+            .unwrap_or(0);
+        let mut n = top + 1;
+        while self.version(&format!("{n}.0")).is_some() {
+            n += 1;
+        }
+        format!("{n}.0")
+    }
+
+    /// Adds `id`, a copy of version `source` with the same content (bot script, consumed
+    /// resources, configuration and publish time) that publishes plainly.
+    pub fn add_copy(&mut self, source: &str, id: &str, origin: VersionOrigin) {
+        let Some(spec) = self.version(source) else {
+            return;
+        };
+        if self.version(id).is_some() {
+            return;
+        }
+        let copy = VersionSpec {
+            id: id.to_owned(),
+            name: None,
+            duration_ms: spec.duration_ms,
+            publish: PublishBehaviour::Success,
+            republish: None,
+            outcomes: Vec::new(),
+            consumes: spec.consumes.clone(),
+            // The generic script names its version: the copy keeps the source's words.
+            bot: Some(effective_script(self, spec)),
+            refuse: None,
+            configuration: spec.configuration.clone(),
+        };
+        self.versions.push(copy);
+        self.origins.insert(id.to_owned(), origin);
+    }
 }
 
 /// An issued bearer token.
@@ -91,8 +144,10 @@ pub(crate) struct State {
     pub log_requests: bool,
     /// Notification channels, sockets and the push log.
     pub push: PushHub,
+    /// The organization the sandbox stands for.
+    pub organization: OrganizationSpec,
     /// Bot flow sessions, by id.
-    pub bot_sessions: HashMap<String, crate::bot_session::BotSession>,
+    pub bot_sessions: HashMap<String, crate::bots::session::BotSession>,
 }
 
 impl State {
@@ -104,6 +159,7 @@ impl State {
             .map(FaultState::new)
             .collect::<Result<Vec<_>, _>>()
             .map_err(ScenarioError::Invalid)?;
+        let republish_mode = scenario.republish_mode;
         let flows = scenario
             .flows
             .into_iter()
@@ -120,6 +176,9 @@ impl State {
                     checked_in: f.checked_in_version,
                     saved: f.saved_version,
                     versions: f.versions,
+                    republish_mode: f.republish_mode.unwrap_or(republish_mode),
+                    touch: f.touch_after_publish,
+                    origins: HashMap::new(),
                     current_operation: None,
                     attempts: HashMap::new(),
                     ever_live: HashSet::new(),
@@ -138,6 +197,7 @@ impl State {
             settings: Settings {
                 publish_duration: Duration::from_millis(scenario.publish_duration_ms),
                 unknown_version: scenario.unknown_version,
+                publish_answer: scenario.publish_answer,
                 max_page_size: scenario.max_page_size,
             },
             flows,
@@ -157,6 +217,7 @@ impl State {
             faults,
             log_requests,
             push: PushHub::new(scenario.notifications),
+            organization: scenario.organization,
             bot_sessions: HashMap::new(),
         })
     }
@@ -174,10 +235,26 @@ impl State {
         for (at, i) in due {
             let op = &mut self.operations[i];
             op.applied = true;
-            if let Plan::Success { live } = &op.plan
-                && let Some(flow) = self.flows.get_mut(&op.flow_id)
-            {
-                flow.go_live(live, at);
+            let Some(flow) = self.flows.get_mut(&op.flow_id) else {
+                continue;
+            };
+            match &op.plan {
+                Plan::Success { live } => {
+                    if let (Some(source), Some(client)) = (&op.copy_of, &op.client) {
+                        let origin = VersionOrigin {
+                            at,
+                            by: client.clone(),
+                        };
+                        flow.add_copy(source, live, origin);
+                    }
+                    flow.go_live(live, at);
+                }
+                // Someone else's operation replaces the publish it follows, unless a newer
+                // one already has.
+                Plan::Touch { after } if flow.current_operation == Some(*after) => {
+                    flow.current_operation = Some(i);
+                }
+                _ => {}
             }
         }
     }

@@ -162,3 +162,34 @@ async fn rate_limit_window_and_token_route() {
     assert_envelope(resp, 429, "too.many.requests.retry.after").await;
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn server_errors_carry_the_swagger_codes() {
+    let sb = start(with_faults(
+        r#"[{"kind": "server_error", "route": "GET /api/v2/flows/*", "status": 500, "count": 1},
+            {"kind": "server_error", "route": "GET /api/v2/flows/*", "status": 503, "after_nth": 2, "count": 1},
+            {"kind": "server_error", "route": "GET /api/v2/flows/*", "status": 504, "after_nth": 3, "count": 1},
+            {"kind": "server_error", "route": "GET /api/v2/flows/*", "status": 599, "after_nth": 4, "count": 1}]"#,
+    ))
+    .await;
+    let t = token(&sb).await;
+    let expected = [
+        (
+            500,
+            "internal.server.error",
+            "The server encountered an unexpected condition which prevented it from fulfilling the request.",
+        ),
+        (
+            503,
+            "service.unavailable",
+            "Service Unavailable - The server is currently unavailable (because it is overloaded or down for maintenance).",
+        ),
+        (504, "request.timeout", "The request timed out."),
+        (599, "server.error", "The server encountered an error"),
+    ];
+    for (status, code, message) in expected {
+        assert_error(get(&sb, &t, &flow_path()).await, status, code, message).await;
+    }
+    assert_eq!(get(&sb, &t, &flow_path()).await.status(), 200);
+    sb.shutdown().await;
+}

@@ -63,7 +63,7 @@ async fn publish_pushes_every_transition_in_order_with_the_flow() {
         assert_eq!(op["id"], op_id.as_str());
         assert_eq!(
             (op["actionName"].as_str(), op["client"].clone()),
-            (Some("PUBLISH"), json!({"id": DEMO_CLIENT_ID}))
+            (Some("PUBLISH"), json!({"id": DEMO_CLIENT_ID, "name": "CI"}))
         );
         let last = i == SUCCESS_ORDER.len() - 1;
         assert_eq!(op["complete"], last);

@@ -132,17 +132,24 @@ async fn conflicts_locks_and_unknown_versions() {
         200
     );
     let busy = post(&sb, &t, &publish_path(DEMO_BOT_ID, Some("1.0"))).await;
-    assert_envelope(busy, 409, "flow.operation.in.progress").await;
+    assert_error(
+        busy,
+        409,
+        "architect.operation.already.in.progress",
+        "An operation is already in progress on the object.",
+    )
+    .await;
 
     let locked = post(&sb, &t, &publish_path(DEMO_LOCKED_BOT_ID, None)).await;
-    let body = assert_envelope(locked, 409, "flow.locked").await;
-    assert!(
-        body["message"]
-            .as_str()
-            .unwrap()
-            .contains(DEMO_LOCK_USER_NAME),
-        "{body}"
-    );
+    assert_error(
+        locked,
+        409,
+        "architect.flow.locked.by.user",
+        &format!(
+            "Flow is locked by another user. Lock holder: user {DEMO_LOCK_USER_NAME} ({DEMO_LOCK_USER_ID})."
+        ),
+    )
+    .await;
     let resp = post(
         &sb,
         &t,
@@ -160,11 +167,11 @@ async fn conflicts_locks_and_unknown_versions() {
     );
 
     let unknown = post(&sb, &t, &publish_path(DEMO_FAILING_BOT_ID, Some("9.9"))).await;
-    assert_envelope(unknown, 400, "flow.version.not.found").await;
+    assert_answer(unknown, VERSION_MISSING).await;
     let missing = post(&sb, &t, &publish_path("nope", None)).await;
     assert_envelope(missing, 404, "not.found").await;
     let deleted = post(&sb, &t, &publish_path(DEMO_DELETED_BOT_ID, None)).await;
-    assert_envelope(deleted, 404, "not.found").await;
+    assert_answer(deleted, FLOW_DELETED).await;
     let no_flow = post(&sb, &t, "/api/v2/flows/actions/publish").await;
     assert_envelope(no_flow, 400, "bad.request").await;
     sb.shutdown().await;

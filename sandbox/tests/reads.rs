@@ -70,11 +70,13 @@ async fn unknown_and_deleted_flows() {
     let t = token(&sb).await;
     assert_envelope(get(&sb, &t, "/api/v2/flows/nope").await, 404, "not.found").await;
     let deleted = format!("/api/v2/flows/{DEMO_DELETED_BOT_ID}");
-    assert_envelope(get(&sb, &t, &deleted).await, 404, "not.found").await;
+    assert_answer(get(&sb, &t, &deleted).await, FLOW_DELETED).await;
     let (status, flow) = get_json(&sb, &t, &format!("{deleted}?deleted=true")).await;
     assert_eq!((status, &flow["deleted"]), (200, &json!(true)));
+    let deleted_version = format!("{deleted}/versions/1.0");
+    assert_answer(get(&sb, &t, &deleted_version).await, FLOW_DELETED).await;
     let missing_version = format!("/api/v2/flows/{DEMO_BOT_ID}/versions/9.9");
-    assert_envelope(get(&sb, &t, &missing_version).await, 404, "not.found").await;
+    assert_answer(get(&sb, &t, &missing_version).await, VERSION_MISSING).await;
     assert_envelope(get(&sb, &t, "/api/v2/nothing/here").await, 404, "not.found").await;
     sb.shutdown().await;
 }
@@ -212,10 +214,86 @@ async fn dependency_tracking_filters_by_resource_type() {
     );
     let (_, old) = get_json(&sb, &t, &old).await;
     assert_eq!(old["entities"][0]["deleted"], true);
-    // Wrong objectType finds nothing; missing parameters are a 400.
-    let wrong = base.replace("DIGITALBOTFLOW", "BOTFLOW");
-    assert_eq!(get_json(&sb, &t, &wrong).await.1["total"], 0);
-    let missing = "/api/v2/architect/dependencytracking/consumedresources?version=2.0";
-    assert_envelope(get(&sb, &t, missing).await, 400, "bad.request").await;
+    // A checked-in version that was never live is tracked too.
+    let (status, _) = get_json(&sb, &t, &base).await;
+    assert_eq!(status, 200);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn dependency_tracking_answers_the_swagger_codes() {
+    let sb = start(Scenario::default()).await;
+    let t = token(&sb).await;
+    let path = "/api/v2/architect/dependencytracking/consumedresources";
+    let ask = |query: String| {
+        let sb = &sb;
+        let t = &t;
+        async move { get(sb, t, &format!("{path}?{query}")).await }
+    };
+    let bot = DEMO_BOT_ID;
+    assert_error(
+        ask(format!("id={bot}&objectType=DIGITALBOTFLOW")).await,
+        400,
+        "architect.dependency.object.version.not.specified",
+        "A version was not specified for the dependency object.",
+    )
+    .await;
+    assert_error(
+        ask(format!("id={bot}&version=&objectType=DIGITALBOTFLOW")).await,
+        400,
+        "architect.dependency.object.version.not.specified",
+        "A version was not specified for the dependency object.",
+    )
+    .await;
+    assert_error(
+        ask("version=2.0".to_owned()).await,
+        400,
+        "architect.query.parameter.missing",
+        "A required query parameter is missing or empty.",
+    )
+    .await;
+    assert_error(
+        ask(format!("id={bot}&version=2.0&objectType=ACDSKILL")).await,
+        400,
+        "architect.dependency.object.invalid.type",
+        "An invalid dependency object type was specified.",
+    )
+    .await;
+    assert_error(
+        ask(format!("id={bot}&version=2.0&objectType=NOTATYPE")).await,
+        400,
+        "architect.dependency.object.invalid.type",
+        "An invalid dependency object type was specified.",
+    )
+    .await;
+    let not_found = (
+        404,
+        "architect.dependency.object.not.found",
+        "Could not find the dependency object with specified ID and version.",
+    );
+    assert_answer(
+        ask("id=nope&version=1.0&objectType=BOTFLOW".to_owned()).await,
+        not_found,
+    )
+    .await;
+    // Found by id and type: the bot is a DIGITALBOT, so as a BOTFLOW it is not found.
+    assert_answer(
+        ask(format!("id={bot}&version=2.0&objectType=BOTFLOW")).await,
+        not_found,
+    )
+    .await;
+    assert_answer(
+        ask(format!("id={bot}&version=9.9&objectType=digitalbotflow")).await,
+        VERSION_MISSING,
+    )
+    .await;
+    assert_answer(
+        ask(format!(
+            "id={DEMO_DELETED_BOT_ID}&version=1.0&objectType=BOTFLOW"
+        ))
+        .await,
+        FLOW_DELETED,
+    )
+    .await;
     sb.shutdown().await;
 }

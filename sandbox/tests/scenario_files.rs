@@ -4,7 +4,10 @@
 
 use std::path::Path;
 
-use genesys_sandbox::{FaultKind, PublishBehaviour, Scenario, ScenarioError};
+use genesys_sandbox::{
+    FaultKind, PublishAnswer, PublishBehaviour, QuickReplyForm, RepublishMode, Scenario,
+    ScenarioError,
+};
 
 fn fixture(name: &str) -> Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -28,6 +31,33 @@ fn json_and_toml_fixtures_are_the_same_scenario() {
     let v2 = &json.flows[0].versions[1];
     assert!(matches!(&v2.outcomes[0], PublishBehaviour::Failure(f) if f.error_details.len() == 1));
     assert_eq!(v2.outcomes[1], PublishBehaviour::Success);
+    // The knobs of genesys-api-verified.md.
+    assert_eq!(json.publish_answer, PublishAnswer::AcceptedEmpty);
+    assert_eq!(json.republish_mode, RepublishMode::NewVersion);
+    assert_eq!(json.organization.third_party_org_name, "fixture-org");
+    let bot = &json.flows[0];
+    assert_eq!(bot.republish_mode, Some(RepublishMode::SameVersion));
+    assert_eq!(
+        bot.touch_after_publish
+            .as_ref()
+            .map(|t| t.user.name.as_str()),
+        Some("Jane Doe")
+    );
+    let v1 = &bot.versions[0];
+    assert_eq!(
+        v1.bot.as_ref().map(|b| b.quick_reply_form),
+        Some(QuickReplyForm::V2)
+    );
+    assert!(
+        v1.configuration
+            .as_ref()
+            .is_some_and(|c| c["flow"]["name"] == "Fixture Bot")
+    );
+    let refusal = bot.versions[2].refuse.as_ref().expect("3.0 is refused");
+    assert_eq!(
+        refusal.message(),
+        "Flow cannot be published because one or more variables are missing."
+    );
 }
 
 #[test]
@@ -60,6 +90,8 @@ fn readme_example_parses() {
     let start = readme.find("```json\n").unwrap() + "```json\n".len();
     let end = start + readme[start..].find("```").unwrap();
     let scenario = Scenario::from_json_str(&readme[start..end]).unwrap();
-    assert_eq!(scenario.flows[0].versions.len(), 4);
+    assert_eq!(scenario.flows[0].versions.len(), 5);
+    assert!(scenario.flows[0].versions[4].refuse.is_some());
+    assert!(scenario.flows[0].touch_after_publish.is_some());
     assert_eq!(scenario.faults.len(), 2);
 }

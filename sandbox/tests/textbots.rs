@@ -22,8 +22,19 @@ async fn post_json(sb: &Sandbox, token: &str, path: &str, body: &Value) -> (u16,
     (resp.status().as_u16(), resp.json().await.unwrap())
 }
 
+/// A launch request as a messaging client sends it (`TextBotFlowLaunchRequest`).
+fn launch(flow: &str) -> Value {
+    json!({
+        "flow": { "id": flow },
+        "externalSessionId": "ext-1",
+        "channel": { "name": "Messaging", "inputModes": ["Text"], "outputModes": ["Text"],
+                     "userAgent": { "name": "GenesysWebWidget" } },
+        "inputData": { "variables": {} },
+    })
+}
+
 async fn session(sb: &Sandbox, token: &str, flow: &str) -> String {
-    let (status, body) = post_json(sb, token, SESSIONS, &json!({ "flow": { "id": flow } })).await;
+    let (status, body) = post_json(sb, token, SESSIONS, &launch(flow)).await;
     assert_eq!(status, 200, "{body}");
     body["id"].as_str().unwrap().to_owned()
 }
@@ -92,7 +103,7 @@ async fn the_live_version_greets_answers_in_parts_and_hands_over() {
 
     let (_, bye) = turn(&sb, &t, &id, rest["id"].as_str(), Some("Talk to an agent")).await;
     assert_eq!(bye["nextActionType"], "Exit");
-    assert_eq!(bye["nextActionExit"]["reason"], "UserEscalation");
+    assert_eq!(bye["nextActionExit"]["reason"], "AgentRequestedByUser");
     let (status, after) = turn(&sb, &t, &id, bye["id"].as_str(), Some("hello?")).await;
     assert_eq!(
         (status, after["code"].as_str()),
@@ -198,15 +209,14 @@ async fn faults_apply_to_session_routes_too() {
     };
     let sb = start(scenario).await;
     let t = token(&sb).await;
-    let (status, body) =
-        post_json(&sb, &t, SESSIONS, &json!({ "flow": { "id": DEMO_BOT_ID } })).await;
+    let (status, body) = post_json(&sb, &t, SESSIONS, &launch(DEMO_BOT_ID)).await;
     assert_eq!(
         (status, body["code"].as_str()),
         (403, Some("missing.permissions"))
     );
     assert_eq!(
         body["message"],
-        "You are missing the following permission(s): textbots:botFlowSession:execute"
+        "Unable to perform the requested action. You are missing the following permission(s): textbots:botFlowSession:execute"
     );
     let id = session(&sb, &t, DEMO_BOT_ID).await;
     let (status, _) = turn(&sb, &t, &id, None, None).await;
@@ -223,4 +233,143 @@ async fn faults_apply_to_session_routes_too() {
         faults,
         [Some("forbidden".to_owned()), Some("rate_limit".to_owned())]
     );
+}
+
+const USER_AGENTS: &str = "Phone, SMS, GenesysWebWidget, FacebookMessenger, WeChat, Whatsapp, \
+AppleBusinessChat, Apple, Telegram, Slack, Signal, Line, Discord, TwitterDirectMessage, Open, \
+Instagram, Other, Unknown";
+
+#[tokio::test]
+async fn values_outside_the_platforms_enums_are_400_invalid_value() {
+    let sb = start(Scenario::default()).await;
+    let t = token(&sb).await;
+    let mut agent = launch(DEMO_BOT_ID);
+    agent["channel"]["userAgent"]["name"] = json!("genesys-bot-deploy");
+    let (status, body) = post_json(&sb, &t, SESSIONS, &agent).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("invalid.value"))
+    );
+    assert_eq!(
+        body["message"],
+        format!(
+            "Value [genesys-bot-deploy] is not valid for field type [channel.userAgent.name]. \
+             Allowable values are: {USER_AGENTS}"
+        )
+    );
+    let mut channel = launch(DEMO_BOT_ID);
+    channel["channel"]["name"] = json!("Web");
+    let (status, body) = post_json(&sb, &t, SESSIONS, &channel).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("invalid.value"))
+    );
+    assert_eq!(
+        body["message"],
+        "Value [Web] is not valid for field type [channel.name]. Allowable values are: Chat, Call, Messaging"
+    );
+    assert!(sb.bot_sessions().is_empty(), "no session was started");
+
+    let id = session(&sb, &t, DEMO_BOT_ID).await;
+    let bad_turn = json!({ "inputEventType": "Hello", "previousTurn": null });
+    let (status, body) = post_json(&sb, &t, &format!("{SESSIONS}/{id}/turns"), &bad_turn).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("invalid.value"))
+    );
+    assert_eq!(
+        body["message"],
+        "Value [Hello] is not valid for field type [inputEventType]. Allowable values are: \
+         NoOp, UserInput, RichMediaInput, Error, NoMatch, NoInput, UserDisconnect, ClientSessionExpired"
+    );
+    // A valid turn type the sandbox does not simulate is refused plainly, and not counted.
+    let no_input = json!({ "inputEventType": "NoInput", "previousTurn": null });
+    let (status, body) = post_json(&sb, &t, &format!("{SESSIONS}/{id}/turns"), &no_input).await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("bad.request")));
+    assert_eq!(sb.bot_sessions()[0].turns, 0);
+    // Every allowed user agent and channel is accepted.
+    for agent in USER_AGENTS.split(", ") {
+        let mut body = launch(DEMO_BOT_ID);
+        body["channel"]["userAgent"]["name"] = json!(agent);
+        body["channel"]["name"] = json!("Chat");
+        assert_eq!(post_json(&sb, &t, SESSIONS, &body).await.0, 200, "{agent}");
+    }
+}
+
+#[tokio::test]
+async fn each_session_keeps_its_launch_request() {
+    let sb = start(Scenario::default()).await;
+    let t = token(&sb).await;
+    session(&sb, &t, DEMO_BOT_ID).await;
+    let mut with_language = launch(DEMO_BOT_ID);
+    with_language["language"] = json!("");
+    let (status, _) = post_json(&sb, &t, SESSIONS, &with_language).await;
+    assert_eq!(status, 200);
+    let sessions = sb.bot_sessions();
+    assert_eq!(sessions[0].language, None, "no language sent");
+    assert_eq!(sessions[0].user_agent.as_deref(), Some("GenesysWebWidget"));
+    assert_eq!(sessions[0].launch, launch(DEMO_BOT_ID));
+    assert_eq!(
+        sessions[1].language.as_deref(),
+        Some(""),
+        "an empty one is recorded as sent"
+    );
+}
+
+#[tokio::test]
+async fn quick_replies_come_in_the_v2_form_when_the_version_says_so() {
+    let scenario = json!({
+        "clients": [{ "id": DEMO_CLIENT_ID, "secret": DEMO_CLIENT_SECRET }],
+        "flows": [{ "id": "qr", "name": "QR", "type": "DIGITALBOT", "published_version": "1.0",
+            "versions": [{ "id": "1.0", "bot": {
+                "quick_reply_form": "v2",
+                "greeting": { "text": "Pick one", "quick_replies": ["Pay now", "Agent"] } } }] }]
+    });
+    let sb = start(Scenario::from_json_str(&scenario.to_string()).unwrap()).await;
+    let t = token(&sb).await;
+    let id = session(&sb, &t, "qr").await;
+    let (_, greeting) = turn(&sb, &t, &id, None, None).await;
+    assert_eq!(
+        greeting["prompts"]["textPrompts"]["segments"],
+        json!([
+            { "type": "Text", "text": "Pick one" },
+            { "type": "RichMedia", "content": [{
+                "contentType": "QuickReplyV2",
+                "quickReplyV2": { "title": "Pick one", "actions": [
+                    { "text": "Pay now", "payload": "Pay now", "action": "Message" },
+                    { "text": "Agent", "payload": "Agent", "action": "Message" }
+                ] }
+            }] }
+        ])
+    );
+}
+
+#[test]
+fn scenarios_with_reasons_the_platform_never_sends_do_not_load() {
+    let script = |kind: &str, reason: &str| {
+        json!({ "flows": [{ "id": "f", "name": "F", "type": "BOT", "versions": [{ "id": "1.0",
+            "bot": { "fallback": { "text": "Bye", "ends": { "kind": kind, "reason": reason } } } }] }] })
+        .to_string()
+    };
+    let err = Scenario::from_json_str(&script("exit", "UserEscalation")).expect_err("bad");
+    assert_eq!(
+        err.to_string(),
+        "invalid scenario: flow f version 1.0: bot: exit reason \"UserEscalation\" is not one the \
+         platform sends; allowed: TriggeredByUser, AgentRequestedByUser, TriggeredByFlow, Error, \
+         RecognitionFailure"
+    );
+    let err =
+        Scenario::from_json_str(&script("disconnect", "AgentRequestedByUser")).expect_err("bad");
+    assert!(
+        err.to_string().ends_with(
+            "allowed: TriggeredByUser, TriggeredByFlow, SessionExpired, Error, RecognitionFailure"
+        ),
+        "{err}"
+    );
+    for (kind, reason) in [
+        ("exit", "AgentRequestedByUser"),
+        ("disconnect", "SessionExpired"),
+    ] {
+        Scenario::from_json_str(&script(kind, reason)).unwrap_or_else(|e| panic!("{e}"));
+    }
 }

@@ -3,24 +3,26 @@
 //! reads. The socket is opened before the publish so no event is missed; it reconnects
 //! once after a drop, and then gives up so the caller falls back to polling. A socket that
 //! goes silent (a half-open TCP connection behind a NAT or proxy sends no FIN) is found by
-//! WebSocket pings, which RFC 6455 obliges the server to answer, and counts as a drop.
+//! pings and counts as a drop: WebSocket pings, which RFC 6455 obliges the server to answer,
+//! and the text ping `{"message":"ping"}` the official SDKs send, answered by a `pong` frame
+//! (genesys-api-verified.md finding I). A maintenance warning (`v2.system.socket_closing`)
+//! moves the reader to a new socket at once without spending that one reconnect. The reader
+//! itself is in `notifications/socket.rs`.
+
+mod socket;
 
 use super::client::{Answer, GenesysClient, Request, RetryPolicy};
 use super::error::ApiError;
 use super::models::Flow;
-use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
-use tokio_tungstenite::tungstenite::Message;
 use url::{Host, Url};
 
 /// The heartbeat topic: carries no flow data.
 pub const HEARTBEAT_TOPIC: &str = "channel.metadata";
-/// How long the WebSocket handshake may take.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The shortest silence that counts as a dead socket: pings are answered in milliseconds,
 /// so this leaves a loaded runner seconds of slack before a needless reconnect.
 const MIN_SILENCE: Duration = Duration::from_secs(5);
@@ -101,7 +103,8 @@ pub enum PushError {
 pub enum Signal {
     /// The flow as the event described it.
     Flow(Box<Flow>),
-    /// The socket dropped and was reopened: events may have been missed, read the flow.
+    /// The socket dropped and was reopened, or was replaced after a maintenance warning:
+    /// events may have been missed, read the flow.
     Reconnected,
     /// The socket dropped twice: push is over for this run.
     Lost(String),
@@ -242,127 +245,10 @@ impl GenesysClient {
                 });
             }
         }
-        let socket = connect(&uri).await?;
+        let ws = socket::connect(&uri).await?;
         let (tx, rx) = mpsc::channel(64);
-        let task = tokio::spawn(read_events(socket, uri, topic, silence, tx));
+        let task = tokio::spawn(socket::read_events(ws, uri, topic, silence, tx));
         Ok(FlowEvents { rx, task })
-    }
-}
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn connect(uri: &Url) -> Result<Socket, PushError> {
-    match tokio::time::timeout(
-        CONNECT_TIMEOUT,
-        tokio_tungstenite::connect_async(uri.as_str()),
-    )
-    .await
-    {
-        Ok(Ok((socket, _response))) => Ok(socket),
-        Ok(Err(e)) => Err(PushError::Connect(e.to_string())),
-        Err(_) => Err(PushError::Connect(format!(
-            "no handshake within {} s",
-            CONNECT_TIMEOUT.as_secs()
-        ))),
-    }
-}
-
-/// What reading the socket gave.
-enum Heard {
-    /// A frame (or the end of the socket).
-    Frame(Option<Result<Message, tokio_tungstenite::tungstenite::Error>>),
-    /// Time to ping, or to give up on a silent socket.
-    Tick,
-}
-
-/// Forwards the flow's events until the receiver goes away, the socket is lost twice or the
-/// channel fails. A socket that stays silent for `silence` despite pings is lost too.
-async fn read_events(
-    mut socket: Socket,
-    uri: Url,
-    topic: String,
-    silence: Duration,
-    tx: mpsc::Sender<Signal>,
-) {
-    let mut reconnected = false;
-    loop {
-        let why = listen(&mut socket, &topic, silence, &tx).await;
-        let Some(why) = why else { return };
-        if reconnected {
-            let _ = tx.send(Signal::Lost(why)).await;
-            return;
-        }
-        reconnected = true;
-        tracing::warn!("notification socket dropped ({why}); reconnecting once");
-        match connect(&uri).await {
-            Ok(again) => {
-                socket = again;
-                if tx.send(Signal::Reconnected).await.is_err() {
-                    return;
-                }
-            }
-            Err(e) => {
-                let _ = tx
-                    .send(Signal::Lost(format!("{why}; reconnecting failed: {e}")))
-                    .await;
-                return;
-            }
-        }
-    }
-}
-
-/// Reads one socket until it drops (returns why) or the reader must stop (`None`: the
-/// receiver is gone, or the channel failed and that was said).
-async fn listen(
-    socket: &mut Socket,
-    topic: &str,
-    silence: Duration,
-    tx: &mpsc::Sender<Signal>,
-) -> Option<String> {
-    let mut ping = tokio::time::interval(silence / 3);
-    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    ping.tick().await; // the first tick is immediate: the socket was just opened
-    let mut last_heard = tokio::time::Instant::now();
-    loop {
-        let heard = tokio::select! {
-            frame = socket.next() => Heard::Frame(frame),
-            _ = ping.tick() => Heard::Tick,
-        };
-        let frame = match heard {
-            Heard::Tick => {
-                if last_heard.elapsed() >= silence {
-                    return Some(format!(
-                        "nothing heard on the socket for {} s, pings included",
-                        silence.as_secs_f64()
-                    ));
-                }
-                if let Err(e) = socket.send(Message::Ping(Vec::new().into())).await {
-                    return Some(format!("a ping could not be sent: {e}"));
-                }
-                continue;
-            }
-            Heard::Frame(frame) => frame,
-        };
-        last_heard = tokio::time::Instant::now();
-        match frame {
-            Some(Ok(Message::Text(text))) => {
-                if let Some(failure) = channel_failure(text.as_str()) {
-                    let _ = tx.send(Signal::Lost(failure)).await;
-                    return None;
-                }
-                if let Some(flow) = parse_frame(text.as_str(), topic)
-                    && tx.send(Signal::Flow(Box::new(flow))).await.is_err()
-                {
-                    return None;
-                }
-            }
-            // Pongs prove the socket alive; tungstenite answers the server's pings itself;
-            // binary frames carry nothing for us.
-            Some(Ok(_)) => {}
-            Some(Err(e)) => return Some(e.to_string()),
-            None => return Some("the server closed the socket".to_string()),
-        }
     }
 }
 

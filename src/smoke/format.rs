@@ -13,10 +13,17 @@
 //!         bot:
 //!           matches: "(?i)pay(ment)?"
 //!           quick_replies: [Pay now]
-//!       - user: bye
-//!         bot: { ends: exit, reason: UserExit }
+//!       - user: Talk to an agent
+//!         bot: { ends: exit, reason: AgentRequestedByUser }
 //! ```
+//!
+//! A `reason` is one the platform sends (genesys-api-verified.md finding B), compared without
+//! regard to case: for `ends: exit` one of [`EXIT_REASONS`], for `ends: disconnect` one of
+//! [`DISCONNECT_REASONS`], for `ends: any` either. Any other could never match a real bot, so it
+//! is a bad input, found here with the rest.
 
+use super::reasons::check_reason;
+pub use super::reasons::{DISCONNECT_REASONS, EXIT_REASONS};
 use regex::Regex;
 use serde::{Deserialize, Deserializer};
 use std::path::Path;
@@ -317,6 +324,9 @@ impl<'de> Deserialize<'de> for Expectation {
             return Err(serde::de::Error::custom(
                 "`reason` needs `ends` (exit, disconnect or any)",
             ));
+        }
+        if let (Some(ends), Some(reason)) = (raw.ends, &raw.reason) {
+            check_reason(ends, reason).map_err(serde::de::Error::custom)?;
         }
         let nothing = raw.text.is_none()
             && raw.contains.is_none()

@@ -11,8 +11,8 @@ conversations:
         bot:
           matches: \"(?i)payment\"
           quick_replies: [Pay now, Talk to an agent]
-      - user: bye
-        bot: { ends: exit, reason: UserExit }
+      - user: Talk to an agent
+        bot: { ends: exit, reason: AgentRequestedByUser }
   - name: Greets
     turns:
       - bot: { text: Hello! }
@@ -59,7 +59,10 @@ fn reads_a_good_yaml_file() {
         ["Pay now", "Talk to an agent"]
     );
     assert_eq!(pays.turns[2].expect.ends, Some(EndKind::Exit));
-    assert_eq!(pays.turns[2].expect.reason.as_deref(), Some("UserExit"));
+    assert_eq!(
+        pays.turns[2].expect.reason.as_deref(),
+        Some("AgentRequestedByUser")
+    );
     let greets = &suite.conversations[1];
     assert_eq!(greets.timeout, DEFAULT_TIMEOUT);
     assert_eq!(greets.turns[0].expect.text.as_deref(), Some("Hello!"));
@@ -139,8 +142,20 @@ fn every_malformed_yaml_file_names_line_column_and_fault() {
             "smoke/bot.yml line 5, column 9: conversations[0].turns[0]: `bot` expects nothing: give text, contains, matches, quick_replies or ends",
         ),
         (
-            one_turn("      - user: hi\n        bot: { reason: UserExit }\n"),
+            one_turn("      - user: hi\n        bot: { reason: TriggeredByUser }\n"),
             "smoke/bot.yml line 5, column 9: conversations[0].turns[0]: `reason` needs `ends` (exit, disconnect or any)",
+        ),
+        (
+            one_turn("      - user: hi\n        bot: { ends: exit, reason: UserExit }\n"),
+            "smoke/bot.yml line 5, column 9: conversations[0].turns[0]: `reason` \"UserExit\" is not a reason the platform sends for `ends: exit`; allowed: TriggeredByUser, AgentRequestedByUser, TriggeredByFlow, Error, RecognitionFailure",
+        ),
+        (
+            one_turn("      - user: hi\n        bot: { ends: disconnect, reason: AgentRequestedByUser }\n"),
+            "smoke/bot.yml line 5, column 9: conversations[0].turns[0]: `reason` \"AgentRequestedByUser\" is not a reason the platform sends for `ends: disconnect`; allowed: TriggeredByUser, TriggeredByFlow, SessionExpired, Error, RecognitionFailure",
+        ),
+        (
+            one_turn("      - user: hi\n        bot: { ends: any, reason: UserEscalation }\n"),
+            "smoke/bot.yml line 5, column 9: conversations[0].turns[0]: `reason` \"UserEscalation\" is not a reason the platform sends for `ends: any`; allowed: TriggeredByUser, AgentRequestedByUser, TriggeredByFlow, Error, RecognitionFailure, SessionExpired",
         ),
         (
             one_turn("      - user: hi\n        bot: { ends: hangup }\n"),
@@ -204,6 +219,46 @@ fn every_malformed_json_file_names_line_column_and_fault() {
     for (text, expected) in cases {
         assert_eq!(json_error(text), expected, "for:\n{text}");
     }
+}
+
+#[test]
+fn reasons_are_checked_against_the_ending_kind_without_regard_to_case() {
+    let turn = |ends: &str, reason: &str| {
+        one_turn(&format!(
+            "      - user: hi\n        bot: {{ ends: {ends}, reason: {reason} }}\n"
+        ))
+    };
+    for (ends, reason) in [
+        ("exit", "AgentRequestedByUser"),
+        ("exit", "triggeredbyflow"),
+        ("disconnect", "SessionExpired"),
+        ("any", "SessionExpired"),
+        ("any", "AgentRequestedByUser"),
+        ("disconnect", "Error"),
+    ] {
+        let suite = parse_yaml(&turn(ends, reason), "smoke/bot.yml")
+            .unwrap_or_else(|e| panic!("{ends} {reason}: {e}"));
+        assert_eq!(
+            suite.conversations[0].turns[0].expect.reason.as_deref(),
+            Some(reason)
+        );
+    }
+    for (ends, reason) in [
+        ("exit", "SessionExpired"),
+        ("disconnect", "AgentRequestedByUser"),
+        ("any", "UserExit"),
+    ] {
+        assert!(
+            parse_yaml(&turn(ends, reason), "smoke/bot.yml").is_err(),
+            "{ends} {reason}"
+        );
+    }
+    let json = r#"{"version": 1, "conversations": [{"name": "A", "turns": [
+        {"user": "hi", "bot": {"ends": "exit", "reason": "UserEscalation"}}]}]}"#;
+    assert_eq!(
+        json_error(json),
+        "smoke/bot.json line 2, column 75: `reason` \"UserEscalation\" is not a reason the platform sends for `ends: exit`; allowed: TriggeredByUser, AgentRequestedByUser, TriggeredByFlow, Error, RecognitionFailure"
+    );
 }
 
 #[test]

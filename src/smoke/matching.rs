@@ -34,7 +34,7 @@ impl EndKind {
 }
 
 impl Ending {
-    /// `exit (UserExit)`.
+    /// `exit (AgentRequestedByUser)`.
     pub fn describe(&self) -> String {
         match &self.reason {
             Some(reason) => format!("{} ({reason})", self.kind.as_str()),
@@ -223,9 +223,12 @@ mod tests {
         let mut exit = reply("Bye");
         exit.ended = Some(Ending {
             kind: EndKind::Exit,
-            reason: Some("UserExit".into()),
+            reason: Some("AgentRequestedByUser".into()),
         });
-        assert_eq!(check(&ends(EndKind::Exit, Some("userexit")), &exit), Ok(()));
+        assert_eq!(
+            check(&ends(EndKind::Exit, Some("agentrequestedbyuser")), &exit),
+            Ok(())
+        );
         assert_eq!(check(&ends(EndKind::Any, None), &exit), Ok(()));
         assert_eq!(
             check(&ends(EndKind::Disconnect, None), &exit),
@@ -233,7 +236,7 @@ mod tests {
         );
         assert_eq!(
             check(&ends(EndKind::Exit, Some("Error")), &exit),
-            Err("the session ended with reason UserExit, not \"Error\"".into())
+            Err("the session ended with reason AgentRequestedByUser, not \"Error\"".into())
         );
         assert_eq!(
             check(&ends(EndKind::Any, None), &reply("still here")),
@@ -247,12 +250,12 @@ mod tests {
             contains: Some("pay".into()),
             quick_replies: vec!["Pay now".into()],
             ends: Some(EndKind::Exit),
-            reason: Some("UserExit".into()),
+            reason: Some("TriggeredByUser".into()),
             ..Expectation::default()
         };
         assert_eq!(
             expect.describe(),
-            "contains \"pay\"; quick replies \"Pay now\"; session ends: exit (UserExit)"
+            "contains \"pay\"; quick replies \"Pay now\"; session ends: exit (TriggeredByUser)"
         );
         let mut answer = reply("Pay here");
         answer.quick_replies = vec!["Pay now".into()];

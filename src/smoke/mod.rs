@@ -4,6 +4,7 @@
 
 pub mod format;
 pub mod matching;
+pub mod reasons;
 pub mod report;
 pub mod runner;
 

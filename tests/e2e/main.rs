@@ -5,6 +5,7 @@
 
 mod cancel;
 mod outcomes;
+mod platform;
 mod push;
 mod ran;
 mod rollback;

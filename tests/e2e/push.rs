@@ -293,3 +293,82 @@ async fn a_failed_publish_seen_by_push_ends_as_polling_would() {
     assert_eq!(metrics(&ran)["decided_by"], "push");
     assert_eq!(world.live().as_deref(), Some("1.0"));
 }
+
+/// A 3 s publish, long enough for the text pings (every 5/3 s with the e2e intervals) to go
+/// out while `wait-mode: push` waits without a safety net.
+fn long_publish(notifications: Value) -> Value {
+    let mut s = scenario();
+    version(&mut s, "2.0")["duration_ms"] = json!(3000);
+    s["notifications"] = notifications;
+    s
+}
+
+const PUSH_ONLY: [(&str, &str); 2] = [("wait-mode", "push"), ("timeout-seconds", "30")];
+
+/// Text pings (`{"message":"ping"}`) the Action sent, per socket.
+fn text_pings(world: &World) -> Vec<u64> {
+    world
+        .sandbox
+        .notifications_received()
+        .into_iter()
+        .filter(|f| {
+            serde_json::from_str::<Value>(&f.text).is_ok_and(|v| v == json!({"message": "ping"}))
+        })
+        .map(|f| f.connection)
+        .collect()
+}
+
+/// The sockets the maintenance warning went to.
+fn warned(world: &World) -> Vec<u64> {
+    world
+        .sandbox
+        .notifications()
+        .into_iter()
+        .filter(|f| f.topic == genesys_sandbox::SOCKET_CLOSING_TOPIC)
+        .map(|f| f.connection)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_maintenance_warning_moves_the_wait_to_a_new_socket_and_push_still_decides() {
+    // The host warns the first socket right after its first event and would close it a
+    // minute later: the Action moves to a new socket at once and hears the rest there.
+    let closing = json!({ "close_socket": { "after_events": 1, "first": 1, "grace_ms": 60000 } });
+    let world = World::start(long_publish(closing)).await;
+    let ran = world.run(&PUSH_ONLY).await;
+    assert_published(&ran, &world);
+    assert_eq!(metrics(&ran)["decided_by"], "push", "{ran}");
+    assert_eq!(warned(&world), [1], "{}", world.log());
+    assert_eq!(upgrades(&world), 2, "{}", world.log());
+    assert!(!ran.stdout.contains("Push notifications lost"), "{ran}");
+    // The keep-alive of the official SDKs, on the socket that waited.
+    let pings = text_pings(&world);
+    assert!(pings.contains(&2), "text pings per socket: {pings:?}");
+}
+
+#[tokio::test]
+async fn after_a_maintenance_move_a_dropped_socket_still_gets_its_one_reconnect() {
+    // Socket 1 is warned after its first event (STARTED); socket 2, the move, drops after its
+    // second (PENDING_BACKEND_NOTIFICATION). Had the move spent the single reconnect, push
+    // would be lost here and the wait would poll; instead socket 3 carries SUCCESS.
+    let faults = json!({
+        "close_socket": { "after_events": 1, "first": 1, "grace_ms": 60000 },
+        "drop_socket": { "after_events": 2, "first": 2 },
+    });
+    let world = World::start(long_publish(faults)).await;
+    let ran = world.run(&PUSH_ONLY).await;
+    assert_published(&ran, &world);
+    assert_eq!(metrics(&ran)["decided_by"], "push", "{ran}");
+    assert_eq!(warned(&world), [1], "{}", world.log());
+    assert_eq!(upgrades(&world), 3, "{}", world.log());
+    assert!(!ran.stdout.contains("Push notifications lost"), "{ran}");
+    let success_on: Vec<u64> = world
+        .sandbox
+        .notifications()
+        .into_iter()
+        .filter(|f| f.action_status == Some(genesys_sandbox::ActionStatus::Success))
+        .map(|f| f.connection)
+        .collect();
+    assert!(success_on.contains(&3), "SUCCESS went to {success_on:?}");
+    assert!(!text_pings(&world).is_empty(), "{}", world.log());
+}

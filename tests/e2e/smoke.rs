@@ -30,7 +30,7 @@ fn good_bot() -> Value {
             { "utterance": "pay", "reply": {
                 "text": "You can pay online.", "continued": ["Or by phone."], "quick_replies": ["Pay now"] } },
             { "utterance": "agent", "reply": {
-                "text": "Transferring you.", "ends": { "kind": "exit", "reason": "UserEscalation" } } }
+                "text": "Transferring you.", "ends": { "kind": "exit", "reason": "AgentRequestedByUser" } } }
         ]
     })
 }
@@ -120,6 +120,17 @@ async fn a_new_version_that_answers_well_stays_live() {
             .iter()
             .all(|s| s.version == "2.0" && s.flow_id == world::BOT)
     );
+    // The launch the platform accepts: a user agent of its enum, and no empty language.
+    for s in &sessions {
+        assert_eq!(
+            s.user_agent.as_deref(),
+            Some("GenesysWebWidget"),
+            "{:?}",
+            s.launch
+        );
+        assert_eq!(s.language, None, "{:?}", s.launch);
+        assert_eq!(s.launch["channel"]["name"], "Messaging");
+    }
     // Greets: the opening NoOp. Pays a bill: the opening, the question, one NoOp for the rest.
     assert_eq!(turns(&world), 4, "{}", world.log());
     let passed = &line(&ran, "smoke_test_passed");
@@ -133,6 +144,75 @@ async fn a_new_version_that_answers_well_stays_live() {
     assert!(ran.summary.contains(
         "| 1 | I want to pay my bill | text \"You can pay online.\\\\nOr by phone.\"; quick replies \"Pay now\" | \"You can pay online.\\\\nOr by phone.\"; quick replies \"Pay now\" | ✅ |"
     ), "{ran}");
+}
+
+#[tokio::test]
+async fn quick_replies_in_the_v2_form_are_read_too() {
+    let mut bot = good_bot();
+    bot["quick_reply_form"] = json!("v2");
+    let world = World::start(world_with(bot)).await;
+
+    let ran = run(&world, SMOKE).await;
+
+    ran.assert_outcome(
+        0,
+        "published",
+        &events(&[
+            "smoke_test_started",
+            "smoke_test_passed",
+            "deployment_success",
+            "metrics",
+        ]),
+        &world.secrets(),
+    );
+    assert_eq!(world.live().as_deref(), Some("2.0"));
+}
+
+#[tokio::test]
+async fn one_503_on_a_session_and_one_on_a_turn_are_retried_and_the_version_stays_live() {
+    let mut scenario = world_with(good_bot());
+    add_faults(
+        &mut scenario,
+        [
+            json!({ "kind": "server_error", "status": 503, "count": 1,
+                    "route": "POST /api/v2/textbots/botflows/sessions" }),
+            json!({ "kind": "server_error", "status": 503, "count": 1,
+                    "route": "POST /api/v2/textbots/botflows/sessions/*/turns" }),
+        ],
+    );
+    let world = World::start(scenario).await;
+
+    let ran = run(&world, SMOKE).await;
+
+    ran.assert_outcome(
+        0,
+        "published",
+        &events(&[
+            "smoke_test_started",
+            "smoke_test_passed",
+            "deployment_success",
+            "metrics",
+        ]),
+        &world.secrets(),
+    );
+    assert_eq!(world.live().as_deref(), Some("2.0"));
+    // Both faults fired and were answered by a second try: nothing was rolled back.
+    let faulted: Vec<(String, u16)> = world
+        .requests()
+        .into_iter()
+        .filter(|r| r.fault.as_deref() == Some("server_error"))
+        .map(|r| (r.path, r.status))
+        .collect();
+    assert_eq!(faulted.len(), 2, "{}", world.log());
+    assert!(faulted.iter().all(|(_, status)| *status == 503));
+    assert!(
+        faulted
+            .iter()
+            .any(|(path, _)| path == "/api/v2/textbots/botflows/sessions")
+    );
+    assert!(faulted.iter().any(|(path, _)| path.ends_with("/turns")));
+    assert_eq!(world.sandbox.bot_sessions().len(), 2, "{}", world.log());
+    assert_eq!(world.publishes_of("1.0").len(), 0, "no rollback");
 }
 
 #[tokio::test]
@@ -310,6 +390,25 @@ async fn a_malformed_smoke_test_file_stops_the_run_before_any_request() {
 }
 
 #[tokio::test]
+async fn a_reason_no_bot_can_send_stops_the_run_before_any_request() {
+    let world = World::start(world_with(good_bot())).await;
+    let file = format!(
+        "{SMOKE}  - name: Hands over\n    turns:\n      - user: Talk to an agent\n        bot: {{ ends: exit, reason: UserEscalation }}\n"
+    );
+
+    let ran = run(&world, &file).await;
+
+    assert_eq!(ran.code, Some(1), "{ran}");
+    assert_eq!(ran.output("status"), "failed");
+    assert_eq!(ran.events(), ["deployment_failed", "metrics"]);
+    assert!(world.requests().is_empty(), "{}", world.log());
+    assert!(ran.stdout.contains(
+        "::error title=Invalid input 'smoke-test'::input 'smoke-test' (INPUT_SMOKE-TEST): expected a valid conversations file (bots/e2e/smoke.yml line 15, column 9: conversations[2].turns[0]: `reason` \"UserEscalation\" is not a reason the platform sends for `ends: exit`; allowed: TriggeredByUser, AgentRequestedByUser, TriggeredByFlow, Error, RecognitionFailure), got \"bots/e2e/smoke.yml\""
+    ), "{ran}");
+    assert_eq!(world.live().as_deref(), Some("1.0"));
+}
+
+#[tokio::test]
 async fn a_missing_session_permission_fails_the_gate_and_rolls_back() {
     let mut scenario = world_with(good_bot());
     add_faults(
@@ -369,13 +468,13 @@ conversations:
     assert_eq!(failed["details"]["conversations"][0]["turn"], 3);
     assert_eq!(
         failed["details"]["conversations"][0]["reason"],
-        "the session ended (exit (UserEscalation)) before this turn"
+        "the session ended (exit (AgentRequestedByUser)) before this turn"
     );
     assert!(ran.summary.contains(
-        "| 2 | Talk to an agent | contains \"Transferring\" | \"Transferring you.\"; session ended: exit (UserEscalation) | ✅ |"
+        "| 2 | Talk to an agent | contains \"Transferring\" | \"Transferring you.\"; session ended: exit (AgentRequestedByUser) | ✅ |"
     ), "{ran}");
     assert!(ran.summary.contains(
-        "| 3 | Are you still there? | contains \"still here\" | — | ❌ the session ended (exit (UserEscalation)) before this turn |"
+        "| 3 | Are you still there? | contains \"still here\" | — | ❌ the session ended (exit (AgentRequestedByUser)) before this turn |"
     ), "{ran}");
     // The third turn was never sent: the session had ended.
     assert_eq!(turns(&world), 2, "{}", world.log());

@@ -414,7 +414,11 @@ async fn a_target_version_that_does_not_exist_fails_before_publishing() {
         .mock("GET", format!("/api/v2/flows/{BOT}/versions/9.0").as_str())
         .with_status(404)
         .with_header("ININ-Correlation-Id", "corr-404")
-        .with_body(envelope(404, "not.found", "Version 9.0 not found"))
+        .with_body(envelope(
+            404,
+            "architect.flow.version.missing",
+            "Specified flow version is missing.",
+        ))
         .expect(1)
         .create_async()
         .await;

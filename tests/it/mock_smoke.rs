@@ -272,7 +272,11 @@ async fn a_failed_smoke_test_whose_rollback_is_refused_exits_2() {
         .mock("POST", "/api/v2/flows/actions/publish")
         .match_query(Matcher::UrlEncoded("version".into(), "2.0".into()))
         .with_status(409)
-        .with_body(envelope(409, "flow.locked", "Flow is locked by Jane Doe"))
+        .with_body(envelope(
+            409,
+            "architect.flow.locked.by.user",
+            "Flow is locked by another user.",
+        ))
         .create_async()
         .await;
 

@@ -1,16 +1,54 @@
-//! `GET /api/v2/architect/dependencytracking/consumedresources` (genesys-api.md §2).
+//! `GET /api/v2/architect/dependencytracking/consumedresources` (genesys-api.md §2), with the
+//! statuses and codes of SWAGGER-2018 (genesys-api-verified.md finding H): `id`, `version` and
+//! `objectType` are required ("Only versioned types are allowed here", PY-SDK).
 
 use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
 use serde_json::Value;
 
-use crate::errors::{ApiError, ApiResult};
-use crate::model;
-use crate::paging::{Page, listing};
-use crate::query::QueryParams;
+use crate::architect::model;
+use crate::http::errors::{ApiError, ApiResult};
+use crate::http::paging::{Page, listing};
+use crate::http::query::QueryParams;
 use crate::state::Shared;
+
+/// The flow object types of the `objectType` enum (PY-SDK `ArchitectApi.md`): the versioned
+/// objects the sandbox has.
+const FLOW_OBJECT_TYPES: [&str; 18] = [
+    "BOTFLOW",
+    "COMMONMODULEFLOW",
+    "DIGITALBOTFLOW",
+    "EMAILSENDFLOW",
+    "INBOUNDCALLFLOW",
+    "INBOUNDCHATFLOW",
+    "INBOUNDEMAILFLOW",
+    "INBOUNDSHORTMESSAGEFLOW",
+    "INQUEUECALLFLOW",
+    "INQUEUEEMAILFLOW",
+    "INQUEUESHORTMESSAGEFLOW",
+    "OUTBOUNDCALLFLOW",
+    "SECURECALLFLOW",
+    "SURVEYINVITEFLOW",
+    "VOICEFLOW",
+    "VOICEMAILFLOW",
+    "VOICESURVEYFLOW",
+    "WORKITEMFLOW",
+];
+
+fn bad_request(code: &str, message: &str) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, code, message)
+}
+
+fn object_not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "architect.dependency.object.not.found",
+        "Could not find the dependency object with specified ID and version.",
+    )
+}
 
 /// What a flow version consumes, filtered by `resourceType` (repeated; none = all), paged.
 pub(super) async fn consumed(
@@ -18,40 +56,52 @@ pub(super) async fn consumed(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<Value>> {
     let q = QueryParams::parse(raw.as_deref());
+    let given = |name: &str| q.get(name).filter(|v| !v.trim().is_empty());
     shared.with(|state, _| {
         let page = Page::from_query(&q, state.settings.max_page_size)?;
-        // GUESS: missing required parameters answer 400 like other validation errors.
-        let (Some(id), Some(object_type)) = (q.get("id"), q.get("objectType")) else {
-            return Err(ApiError::bad_request(
-                "The query parameters id and objectType are required",
+        // GUESS: which of SWAGGER-2018's 400s answers a missing `id` or `objectType`; its
+        // `architect.query.parameter.missing` says what happened.
+        let (Some(id), Some(object_type)) = (given("id"), given("objectType")) else {
+            return Err(bad_request(
+                "architect.query.parameter.missing",
+                "A required query parameter is missing or empty.",
             ));
         };
-        let flow = state
-            .flows
-            .get(id)
-            .ok_or_else(|| ApiError::not_found(format!("Object {id} not found")))?;
+        let Some(version) = given("version") else {
+            return Err(bad_request(
+                "architect.dependency.object.version.not.specified",
+                "A version was not specified for the dependency object.",
+            ));
+        };
+        let object_type = object_type.to_ascii_uppercase();
+        // GUESS: every type but the flow types counts as invalid here (the sandbox has no
+        // other versioned objects).
+        if !FLOW_OBJECT_TYPES.contains(&object_type.as_str()) {
+            return Err(bad_request(
+                "architect.dependency.object.invalid.type",
+                "An invalid dependency object type was specified.",
+            ));
+        }
+        let flow = state.flows.get(id).ok_or_else(object_not_found)?;
+        if flow.deleted {
+            return Err(ApiError::flow_deleted());
+        }
+        // Dependency tracking names a flow type with a FLOW suffix: DIGITALBOT -> DIGITALBOTFLOW.
+        // GUESS: objects are found by id and type, so another flow type finds no object.
+        if object_type != format!("{}FLOW", flow.flow_type) {
+            return Err(object_not_found());
+        }
+        // Checked-in versions are tracked too (genesys-api-verified.md [VERIFY] open q. 6).
+        let spec = flow
+            .version(version)
+            .ok_or_else(ApiError::version_missing)?;
         let resource_types: Vec<String> = q
             .list("resourceType")
             .iter()
             .map(|t| t.to_ascii_uppercase())
             .collect();
-        // Dependency tracking names a flow type with a FLOW suffix: DIGITALBOT -> DIGITALBOTFLOW.
-        // GUESS: an objectType that does not match the flow finds nothing rather than an error.
-        let type_matches = object_type.eq_ignore_ascii_case(&format!("{}FLOW", flow.flow_type));
-        // GUESS: without `version` the published version is meant, else the checked-in one; an
-        // unknown version consumes nothing (genesys-api.md [VERIFY] item 6: checked-in version
-        // ids are accepted here).
-        let version = q
-            .get("version")
-            .map(str::to_owned)
-            .or_else(|| flow.published.clone())
-            .or_else(|| flow.checked_in.clone());
-        let consumed = version
-            .and_then(|v| flow.version(&v))
-            .filter(|_| type_matches)
-            .map(|v| v.consumes.as_slice())
-            .unwrap_or_default();
-        let all = consumed
+        let all = spec
+            .consumes
             .iter()
             .filter(|c| resource_types.is_empty() || resource_types.contains(&c.resource_type))
             .map(|c| model::dependency(state, c))

@@ -1,16 +1,22 @@
-//! Architect flows: read one, bulk read, read a version, publish, unlock (genesys-api.md §1.3).
+//! Architect flows: read one, bulk read, read a version and its configuration, publish, unlock
+//! (genesys-api.md §1.3; statuses and codes from genesys-api-verified.md findings D and E).
 
 use std::sync::Arc;
 
 use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde_json::Value;
 
-use crate::errors::{ApiError, ApiResult};
-use crate::middleware::Caller;
-use crate::model;
-use crate::paging::{Page, listing};
-use crate::query::QueryParams;
+use crate::architect::configuration;
+use crate::scenario::PublishAnswer;
+
+use crate::architect::model;
+use crate::http::errors::{ApiError, ApiResult};
+use crate::http::middleware::Caller;
+use crate::http::paging::{Page, listing};
+use crate::http::query::QueryParams;
 use crate::state::{FlowState, Shared};
 
 fn flag(q: &QueryParams, name: &str) -> bool {
@@ -73,53 +79,83 @@ pub(super) async fn get_one(
 ) -> ApiResult<Json<Value>> {
     let q = QueryParams::parse(raw.as_deref());
     shared.with(|state, now| {
-        // GUESS: a deleted flow answers 404 unless `deleted=true` is asked for, which is what
-        // the endpoint's `deleted` parameter (default false) suggests (genesys-api.md [VERIFY]
-        // item 4).
+        // A deleted flow is 410 `architect.flow.deleted` unless `deleted=true` ("Include
+        // deleted flows") asks for it (SWAGGER-2018, finding E).
         let flow = state
             .flows
             .get(&flow_id)
-            .filter(|f| !f.deleted || flag(&q, "deleted"))
             .ok_or_else(|| ApiError::not_found(format!("Flow {flow_id} not found")))?;
+        if flow.deleted && !flag(&q, "deleted") {
+            return Err(ApiError::flow_deleted());
+        }
         Ok(Json(model::flow(state, flow, now)))
     })
 }
 
-/// `GET /api/v2/flows/{flowId}/versions/{versionId}`.
+/// `GET /api/v2/flows/{flowId}/versions/{versionId}`: 410 for a deleted flow, 404
+/// `architect.flow.version.missing` for an unknown version (SWAGGER-2018).
 pub(super) async fn get_version(
     State(shared): State<Arc<Shared>>,
     Path((flow_id, version_id)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
     shared.with(|state, _| {
-        let flow = state.live_flow(&flow_id)?;
+        let flow = state.architect_flow(&flow_id)?;
         if flow.version(&version_id).is_none() {
-            let msg = format!("Version {version_id} of flow {flow_id} not found");
-            return Err(ApiError::not_found(msg));
+            return Err(ApiError::version_missing());
         }
         Ok(Json(model::version(state, flow, &version_id)))
     })
 }
 
-/// `POST /api/v2/flows/actions/publish?flow=&version=` (no body): 200 with the `Operation`.
-// GUESS: 200 rather than 202 (genesys-api.md [VERIFY] item 2); the returned id is the one
-// `currentOperation` then shows.
+/// `GET /api/v2/flows/{flowId}/versions/{versionId}/configuration[?deleted=true]`: the
+/// version's configuration object.
+// GUESS: SWAGGER-2018 lists only the generic 404 for this endpoint; a deleted flow (without
+// `deleted=true`) and an unknown version answer as `GET .../versions/{versionId}` does.
+pub(super) async fn get_configuration(
+    State(shared): State<Arc<Shared>>,
+    Path((flow_id, version_id)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let q = QueryParams::parse(raw.as_deref());
+    shared.with(|state, _| {
+        let flow = state
+            .flows
+            .get(&flow_id)
+            .ok_or_else(|| ApiError::not_found(format!("Flow {flow_id} not found")))?;
+        if flow.deleted && !flag(&q, "deleted") {
+            return Err(ApiError::flow_deleted());
+        }
+        let spec = flow
+            .version(&version_id)
+            .ok_or_else(ApiError::version_missing)?;
+        Ok(Json(configuration::configuration(state, flow, spec)))
+    })
+}
+
+/// `POST /api/v2/flows/actions/publish?flow=&version=` (no body): 200 with the `Operation`
+/// (the SDKs' return type), or, with `publish_answer: accepted_empty`, SWAGGER-2018's other
+/// success `202 "Accepted - the publish has begun"` with an empty body.
+// GUESS: the returned id is the one `currentOperation` then shows.
 pub(super) async fn publish(
     State(shared): State<Arc<Shared>>,
     Extension(Caller(caller)): Extension<Caller>,
     RawQuery(raw): RawQuery,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let q = QueryParams::parse(raw.as_deref());
-    let (index, body) = shared.with(|state, now| {
+    let (index, body, answer) = shared.with(|state, now| {
         let index = state.publish(q.get("flow"), q.get("version"), &caller, now)?;
         let op = state
             .operations
             .get(index)
             .ok_or_else(|| ApiError::not_found("operation vanished"))?;
-        Ok::<_, ApiError>((index, Json(op.to_json(now))))
+        Ok::<_, ApiError>((index, op.to_json(now), state.settings.publish_answer))
     })?;
     // Pushes each status transition to subscribed notification sockets at its time.
-    crate::push_events::schedule(&shared, index);
-    Ok(body)
+    crate::push::events::schedule(&shared, index);
+    Ok(match answer {
+        PublishAnswer::Operation => Json(body).into_response(),
+        PublishAnswer::AcceptedEmpty => StatusCode::ACCEPTED.into_response(),
+    })
 }
 
 /// `POST /api/v2/flows/actions/unlock?flow=`: clears the lock, returns the `Flow`.
@@ -130,7 +166,7 @@ pub(super) async fn unlock(
     let q = QueryParams::parse(raw.as_deref());
     shared.with(|state, now| {
         let id = state.unlock(q.get("flow"))?;
-        let flow = state.live_flow(&id)?;
+        let flow = state.architect_flow(&id)?;
         Ok(Json(model::flow(state, flow, now)))
     })
 }

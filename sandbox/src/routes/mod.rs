@@ -6,13 +6,14 @@ use axum::Router;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 
-use crate::middleware::{auth_layer, not_found, request_layer};
+use crate::http::middleware::{auth_layer, not_found, request_layer};
 use crate::state::Shared;
 
 mod auth;
 mod dependencies;
 mod flows;
 mod notifications;
+mod org;
 mod skills;
 mod textbots;
 
@@ -25,8 +26,14 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/api/v2/flows/{flow_id}/versions/{version_id}",
             get(flows::get_version),
         )
+        .route(
+            "/api/v2/flows/{flow_id}/versions/{version_id}/configuration",
+            get(flows::get_configuration),
+        )
         .route("/api/v2/flows/actions/publish", post(flows::publish))
         .route("/api/v2/flows/actions/unlock", post(flows::unlock))
+        .route("/api/v2/organizations/me", get(org::organization))
+        .route("/api/v2/tokens/me", get(org::token))
         .route("/api/v2/routing/skills", get(skills::list))
         .route("/api/v2/routing/skills/{skill_id}", get(skills::get_one))
         .route(

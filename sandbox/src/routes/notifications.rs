@@ -16,11 +16,11 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::errors::{ApiError, ApiResult};
-use crate::model::iso8601;
+use crate::architect::model::iso8601;
+use crate::http::errors::{ApiError, ApiResult};
+use crate::http::query::QueryParams;
 use crate::push::TopicAnswer;
-use crate::push_socket;
-use crate::query::QueryParams;
+use crate::push::socket;
 use crate::state::Shared;
 
 /// Channels live 24 h (genesys-api.md §6).
@@ -54,7 +54,7 @@ async fn create_channel(State(shared): State<Arc<Shared>>) -> ApiResult<Json<Val
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "missing.permissions",
-                "You are missing the following permission(s): notifications",
+                "Unable to perform the requested action. You are missing the following permission(s): notifications",
             ));
         };
         let addr = state
@@ -207,6 +207,6 @@ async fn connect(
         tokio::time::sleep(delay).await;
     }
     Ok(upgrade
-        .on_upgrade(move |socket| push_socket::serve(shared, channel_id, socket))
+        .on_upgrade(move |ws| socket::serve(shared, channel_id, ws))
         .into_response())
 }

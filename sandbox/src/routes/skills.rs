@@ -6,10 +6,10 @@ use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use serde_json::Value;
 
-use crate::errors::{ApiError, ApiResult};
-use crate::model;
-use crate::paging::{Page, listing};
-use crate::query::QueryParams;
+use crate::architect::model;
+use crate::http::errors::{ApiError, ApiResult};
+use crate::http::paging::{Page, listing};
+use crate::http::query::QueryParams;
 use crate::scenario::SkillState;
 use crate::state::Shared;
 

@@ -7,7 +7,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use serde_json::{Value, json};
 
-use crate::errors::{ApiError, ApiResult};
+use crate::http::errors::{ApiError, ApiResult};
 use crate::state::Shared;
 
 /// The JSON body, or the 400 envelope (axum's own rejection has no envelope).

@@ -107,3 +107,31 @@ pub async fn assert_envelope(resp: reqwest::Response, status: u16, code: &str) -
     assert_eq!(body["errors"], serde_json::json!([]));
     body
 }
+
+/// Asserts the envelope (as `assert_envelope`) and its exact message.
+pub async fn assert_error(
+    resp: reqwest::Response,
+    status: u16,
+    code: &str,
+    message: &str,
+) -> Value {
+    let body = assert_envelope(resp, status, code).await;
+    assert_eq!(body["message"], message, "{body}");
+    body
+}
+
+/// SWAGGER-2018's answer for a deleted flow.
+pub const FLOW_DELETED: (u16, &str, &str) =
+    (410, "architect.flow.deleted", "Flow has been deleted.");
+
+/// SWAGGER-2018's answer for an unknown version.
+pub const VERSION_MISSING: (u16, &str, &str) = (
+    404,
+    "architect.flow.version.missing",
+    "Specified flow version is missing.",
+);
+
+/// Asserts one of the `(status, code, message)` answers above.
+pub async fn assert_answer(resp: reqwest::Response, answer: (u16, &str, &str)) -> Value {
+    assert_error(resp, answer.0, answer.1, answer.2).await
+}

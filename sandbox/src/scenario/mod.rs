@@ -5,16 +5,24 @@
 //! camelCase names are accepted as aliases where a scenario value mirrors an API object
 //! (`errorCode`, `errorDetails`, ...).
 
+pub(crate) mod behaviour;
+pub(crate) mod demo;
+pub(crate) mod demo_bots;
+pub(crate) mod org;
+pub(crate) mod publishing;
+
 use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::behaviour::{ErrorDetail, PublishBehaviour, PublishFailure};
-pub use crate::bot_script::{BotEnd, BotReply, BotScript, EndKind, ReplyRule};
+pub use crate::bots::script::{BotEnd, BotReply, BotScript, EndKind, QuickReplyForm, ReplyRule};
 use crate::faults::FaultSpec;
-use crate::notification_spec::NotificationsSpec;
+use crate::push::spec::NotificationsSpec;
+pub use crate::scenario::behaviour::{ErrorDetail, PublishBehaviour, PublishFailure};
+pub use crate::scenario::org::OrganizationSpec;
+pub use crate::scenario::publishing::{PublishAnswer, Refusal, RepublishMode, TouchAfterPublish};
 
 /// Everything a sandbox starts with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -27,6 +35,16 @@ pub struct Scenario {
     /// What `actions/publish` does with a version the flow does not have.
     #[serde(default)]
     pub unknown_version: UnknownVersion,
+    /// What a publish that starts an operation answers: 200 with the `Operation`, or 202 with
+    /// an empty body.
+    #[serde(default, skip_serializing_if = "PublishAnswer::is_default")]
+    pub publish_answer: PublishAnswer,
+    /// What publishing a version that was live before does, unless a flow says otherwise.
+    #[serde(default, skip_serializing_if = "RepublishMode::is_default")]
+    pub republish_mode: RepublishMode,
+    /// The organization `organizations/me` and `tokens/me` name.
+    #[serde(default)]
+    pub organization: OrganizationSpec,
     /// Largest `pageSize` the listings accept; larger ones are answered 400.
     #[serde(default = "default_max_page_size")]
     pub max_page_size: u32,
@@ -56,12 +74,13 @@ fn default_max_page_size() -> u32 {
 }
 
 /// What `POST /api/v2/flows/actions/publish` does with a `version` the flow does not have.
-// GUESS: the real answer is unknown; one practitioner saw a 200 that did nothing
-// (genesys-api.md [VERIFY] item 1). Rejecting is the default so Action bugs surface.
+/// SWAGGER-2018 lists 404 `architect.flow.version.missing` for it; one practitioner saw a 200
+/// that did nothing (genesys-api-verified.md Q1: conflicting, an org test is still needed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UnknownVersion {
-    /// 400 with code `flow.version.not.found`.
+    /// 404 `architect.flow.version.missing` "Specified flow version is missing." (the name is
+    /// kept from when this was a 400).
     #[default]
     Reject,
     /// 200 with an `Operation` that never progresses and changes nothing.
@@ -135,6 +154,12 @@ pub struct FlowSpec {
     /// Id of the saved (draft) version, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saved_version: Option<String>,
+    /// Overrides the scenario's `republish_mode` for this flow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub republish_mode: Option<RepublishMode>,
+    /// After every publish completes, a user's operation replaces `currentOperation`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub touch_after_publish: Option<TouchAfterPublish>,
     /// The flow's versions.
     #[serde(default)]
     pub versions: Vec<VersionSpec>,
@@ -167,6 +192,13 @@ pub struct VersionSpec {
     /// How this version answers in bot flow sessions; none = a generic greeting.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bot: Option<BotScript>,
+    /// Refuse every publish of this version at once with this error; no operation starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refuse: Option<Refusal>,
+    /// The content `GET .../versions/{id}/configuration` answers (a JSON object without the
+    /// volatile keys, which the sandbox adds); none = one generated from the version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configuration: Option<serde_json::Value>,
 }
 
 /// A resource a flow version consumes (dependency tracking).
@@ -253,6 +285,9 @@ impl Scenario {
         Scenario {
             publish_duration_ms: default_publish_duration_ms(),
             unknown_version: UnknownVersion::default(),
+            publish_answer: PublishAnswer::default(),
+            republish_mode: RepublishMode::default(),
+            organization: OrganizationSpec::default(),
             max_page_size: default_max_page_size(),
             clients: Vec::new(),
             flows: Vec::new(),
@@ -298,8 +333,16 @@ impl Scenario {
                 return invalid(format!("client {}: token_ttl_secs must be > 0", client.id));
             }
         }
+        self.organization
+            .validate()
+            .map_err(ScenarioError::Invalid)?;
         for flow in &self.flows {
             unique("version", flow.versions.iter().map(|v| v.id.as_str()))?;
+            if let Some(touch) = &flow.touch_after_publish {
+                touch
+                    .validate()
+                    .map_err(|e| ScenarioError::Invalid(format!("flow {}: {e}", flow.id)))?;
+            }
             let has = |v: &str| flow.versions.iter().any(|x| x.id == v);
             let named = [
                 &flow.published_version,
@@ -315,6 +358,9 @@ impl Scenario {
                 }
             }
             for version in &flow.versions {
+                version.validate().map_err(|e| {
+                    ScenarioError::Invalid(format!("flow {} version {}: {e}", flow.id, version.id))
+                })?;
                 let behaviours = std::iter::once(&version.publish)
                     .chain(version.republish.iter())
                     .chain(version.outcomes.iter());
@@ -339,6 +385,22 @@ impl Scenario {
         self.notifications
             .validate()
             .map_err(|e| ScenarioError::Invalid(format!("notifications: {e}")))?;
+        Ok(())
+    }
+}
+
+impl VersionSpec {
+    /// Checks the bot script's reasons, the refusal and the configuration.
+    pub fn validate(&self) -> Result<(), String> {
+        if let Some(bot) = &self.bot {
+            bot.validate().map_err(|e| format!("bot: {e}"))?;
+        }
+        if let Some(refuse) = &self.refuse {
+            refuse.validate()?;
+        }
+        if let Some(configuration) = &self.configuration {
+            crate::architect::configuration::check_scenario_content(configuration)?;
+        }
         Ok(())
     }
 }

@@ -3,8 +3,8 @@
 
 use serde_json::{Value, json};
 
-use crate::errors::{ApiError, ApiResult};
-use crate::query::QueryParams;
+use crate::http::errors::{ApiError, ApiResult};
+use crate::http::query::QueryParams;
 
 /// The default `pageSize` of every listing here (genesys-api.md §1.3, §2).
 pub(crate) const DEFAULT_PAGE_SIZE: u32 = 25;

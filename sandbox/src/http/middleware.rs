@@ -15,9 +15,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tokio::sync::Notify;
 
-use crate::errors::ApiError;
 use crate::faults::{self, FaultKind};
-use crate::records::RequestRecord;
+use crate::http::errors::ApiError;
+use crate::http::records::RequestRecord;
 use crate::scenario::EntityRef;
 use crate::state::Shared;
 
@@ -74,11 +74,21 @@ async fn truncate(response: Response) -> Response {
     Response::from_parts(parts, Body::from(cut))
 }
 
-/// The 5xx envelope of a `server_error` fault.
+/// The 5xx envelope of a `server_error` fault: SWAGGER-2018's codes and messages for 500, 503
+/// and 504 (genesys-api-verified.md GUESS 12).
 fn server_error(status: u16) -> ApiError {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-    // GUESS: the 5xx codes and messages are not documented; these follow the envelope's style.
     let (code, message) = match status.as_u16() {
+        500 => (
+            "internal.server.error",
+            "The server encountered an unexpected condition which prevented it from fulfilling the request.",
+        ),
+        503 => (
+            "service.unavailable",
+            "Service Unavailable - The server is currently unavailable (because it is overloaded or down for maintenance).",
+        ),
+        504 => ("request.timeout", "The request timed out."),
+        // GUESS: the platform documents no other 5xx; these follow the envelope's style.
         501 => (
             "not.implemented",
             "The requested operation is not implemented",
@@ -87,24 +97,13 @@ fn server_error(status: u16) -> ApiError {
             "bad.gateway",
             "The server received an invalid response from an upstream server",
         ),
-        503 => (
-            "service.unavailable",
-            "The service is currently unavailable",
-        ),
-        504 => (
-            "gateway.timeout",
-            "The server timed out waiting for an upstream server",
-        ),
-        _ => (
-            "internal.server.error",
-            "The server encountered an unexpected error",
-        ),
+        _ => ("server.error", "The server encountered an error"),
     };
     ApiError::new(status, code, message)
 }
 
-/// 401 for a missing, unknown or expired token.
-// GUESS: codes and messages of the platform's 401s (genesys-api.md §4 has only the envelope).
+/// 401 for a missing, unknown or expired token: SWAGGER-2018's codes and messages on every
+/// endpoint (genesys-api-verified.md GUESS 10, confirmed).
 fn unauthorized(token_sent: bool) -> ApiError {
     if token_sent {
         ApiError::new(
@@ -121,14 +120,25 @@ fn unauthorized(token_sent: bool) -> ApiError {
     }
 }
 
-/// 403 for a permission the caller's role lacks.
-// GUESS: the code and wording of the platform's permission 403s.
+/// 403 for a permission the caller's role lacks: SWAGGER-2018's `missing.permissions`
+/// "Unable to perform the requested action. You are missing the following permission(s): %s",
+/// or `not.authorized` when no permission is named.
+// GUESS: how the platform fills the `%s` (the permission as given).
 fn forbidden(permission: Option<&str>) -> ApiError {
-    let message = match permission {
-        Some(p) => format!("You are missing the following permission(s): {p}"),
-        None => "You are not authorized to perform the requested action.".to_owned(),
-    };
-    ApiError::new(StatusCode::FORBIDDEN, "missing.permissions", message)
+    match permission {
+        Some(p) => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "missing.permissions",
+            format!(
+                "Unable to perform the requested action. You are missing the following permission(s): {p}"
+            ),
+        ),
+        None => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "not.authorized",
+            "You are not authorized to perform the requested action.",
+        ),
+    }
 }
 
 /// Outermost layer: faults, correlation id, error bodies, request log.

@@ -1,7 +1,7 @@
 //! What the demo bots say in bot flow sessions, and the demo's smoke-test bot: the
 //! conversations `examples/smoke/*.yml` hold with them.
 
-use crate::bot_script::{BotEnd, BotReply, BotScript, EndKind, ReplyRule};
+use crate::bots::script::{BotEnd, BotReply, BotScript, EndKind, QuickReplyForm, ReplyRule};
 use crate::scenario::{FlowSpec, PublishBehaviour, VersionSpec};
 
 /// DIGITALBOT "Order Status Bot": `1.0` published and answers well; `2.0` checked in
@@ -49,10 +49,11 @@ pub(crate) fn billing_assistant(version: &str) -> BotScript {
             rule("pay", payment),
             rule(
                 "agent",
-                hand_over("Connecting you to a billing agent.", "UserEscalation"),
+                hand_over("Connecting you to a billing agent.", "AgentRequestedByUser"),
             ),
         ],
         fallback: Some(BotReply::says("Sorry, I can help with bills and payments.")),
+        quick_reply_form: QuickReplyForm::V1,
     }
 }
 
@@ -60,7 +61,7 @@ fn order_status(version: &str) -> BotScript {
     let billing = if version == "1.0" {
         hand_over(
             "Billing questions go to our billing team. Transferring you now.",
-            "UserEscalation",
+            "AgentRequestedByUser",
         )
     } else {
         // The regression the demo's smoke test catches.
@@ -78,6 +79,7 @@ fn order_status(version: &str) -> BotScript {
             rule("bill", billing),
         ],
         fallback: None,
+        quick_reply_form: QuickReplyForm::V1,
     }
 }
 
@@ -92,6 +94,8 @@ pub(crate) fn order_status_bot() -> FlowSpec {
         outcomes: Vec::new(),
         consumes: Vec::new(),
         bot: Some(order_status(id)),
+        refuse: None,
+        configuration: None,
     };
     FlowSpec {
         id: DEMO_SMOKE_BOT_ID.to_owned(),
@@ -104,6 +108,8 @@ pub(crate) fn order_status_bot() -> FlowSpec {
         published_version: Some("1.0".to_owned()),
         checked_in_version: Some("2.0".to_owned()),
         saved_version: None,
+        republish_mode: None,
+        touch_after_publish: None,
         versions: vec![version("1.0"), version("2.0")],
     }
 }

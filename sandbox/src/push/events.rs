@@ -1,16 +1,18 @@
 //! Flow events: one timer task per publish operation sleeps until each scheduled status
 //! transition (the publish fixed them all) and pushes the flow as `GET /api/v2/flows/{id}`
-//! answers it at that instant, on topic `v2.flows.<flowId>` (genesys-api.md §6).
+//! answers it at that instant, on topic `v2.flows.<flowId>` (genesys-api.md §6). A
+//! `touch_after_publish` operation that follows the publish is pushed by the same task, after
+//! the publish's terminal event.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
-use crate::notification_spec::SuppressEvents;
-use crate::operations::Plan;
+use crate::architect::operations::Plan;
+use crate::http::records::ActionStatus;
 use crate::push::Frame;
-use crate::records::ActionStatus;
+use crate::push::spec::SuppressEvents;
 use crate::state::{Shared, State};
 
 /// The topic carrying a flow's changes.
@@ -18,13 +20,22 @@ pub(crate) fn flow_topic(flow_id: &str) -> String {
     format!("v2.flows.{flow_id}")
 }
 
-/// Starts the task that pushes every transition of operation `index` at its time. An ignored
-/// publish (unknown version, `unknown_version: ignore`) changes nothing, so it pushes nothing.
+/// Starts the task that pushes every transition of operation `index` at its time, then the
+/// operation that follows it, if any. An ignored publish (unknown version, `unknown_version:
+/// ignore`) changes nothing, so it pushes nothing.
 pub(crate) fn schedule(shared: &Arc<Shared>, index: usize) {
     let planned = shared.with(|state, _| {
         let op = state.operations.get(index)?;
         let stop = state.push.stop.clone();
-        (op.plan != Plan::Ignored).then(|| (op.steps.clone(), stop))
+        let mut steps: Vec<(usize, ActionStatus, Duration)> =
+            op.steps.iter().map(|(s, at)| (index, *s, *at)).collect();
+        if let Some(touch) = op
+            .touch
+            .and_then(|t| state.operations.get(t).map(|o| (t, o)))
+        {
+            steps.extend(touch.1.steps.iter().map(|(s, at)| (touch.0, *s, *at)));
+        }
+        (op.plan != Plan::Ignored).then_some((steps, stop))
     });
     let Some((steps, mut stop)) = planned else {
         return;
@@ -32,13 +43,13 @@ pub(crate) fn schedule(shared: &Arc<Shared>, index: usize) {
     let shared = shared.clone();
     tokio::spawn(async move {
         let epoch = shared.epoch();
-        for (status, at) in steps {
+        for (op, status, at) in steps {
             let due = tokio::time::Instant::from_std(epoch + at);
             tokio::select! {
                 () = tokio::time::sleep_until(due) => {}
                 () = crate::push::stopped(&mut stop) => return,
             }
-            shared.with(|state, _| emit(state, index, status, at));
+            shared.with(|state, _| emit(state, op, status, at));
         }
     });
 }
@@ -56,6 +67,17 @@ fn emit(state: &mut State, index: usize, status: ActionStatus, at: Duration) {
     let Some(op) = state.operations.get(index) else {
         return;
     };
+    if let Plan::Touch { .. } = op.plan {
+        // GUESS: the topic carries the flow's change when someone else's operation replaces
+        // `currentOperation`; a touch a newer publish overtook changed nothing.
+        let current = state
+            .flows
+            .get(&op.flow_id)
+            .and_then(|f| f.current_operation);
+        if current != Some(index) {
+            return;
+        }
+    }
     let Some(body) = flow_event_body(state, index, at) else {
         return;
     };
@@ -101,9 +123,24 @@ fn flow_event_body(state: &State, index: usize, at: Duration) -> Option<Value> {
     }
     let mut operation = op.to_json(at);
     if let Some(obj) = operation.as_object_mut() {
-        // The notification model's client is `{id}` only. GUESS: `user` is left out, as a
-        // client-credentials publish has no user (the GET answer has none either).
-        obj.insert("client".into(), json!({ "id": op.client.id }));
+        // The notification model's client is `{id, name}` ("name, if available") and its user
+        // `{id, name, homeOrg}` (PY-SDK `ArchitectFlowNotificationClient`, `...User`).
+        // GUESS: `user` is left out of a publish, as a client-credentials publish has no user.
+        if let Some(client) = &op.client {
+            obj.insert(
+                "client".into(),
+                json!({ "id": client.id, "name": client.name }),
+            );
+        }
+        if let Some(user) = &op.user {
+            let org = &state.organization;
+            obj.insert(
+                "user".into(),
+                json!({ "id": user.id, "name": user.name, "homeOrg": {
+                    "id": org.id, "name": org.name, "thirdPartyOrgName": org.third_party_org_name,
+                } }),
+            );
+        }
     }
     body.insert("currentOperation".into(), operation);
     Some(Value::Object(body))
@@ -132,7 +169,10 @@ mod tests {
         assert_eq!(started["publishedVersion"], json!({"id": "1.0"}));
         assert_eq!(started["checkedInVersion"], json!({"id": "2.0"}));
         assert_eq!(started["currentOperation"]["actionStatus"], "STARTED");
-        assert_eq!(started["currentOperation"]["client"], json!({"id": "me"}));
+        assert_eq!(
+            started["currentOperation"]["client"],
+            json!({"id": "me", "name": "Me"})
+        );
         state.advance(Duration::from_millis(100));
         let done = flow_event_body(&state, index, Duration::from_millis(100)).expect("body");
         assert_eq!(done["publishedVersion"], json!({"id": "2.0"}));

@@ -101,11 +101,14 @@ pub struct OperationRecord {
     pub outcome: OperationOutcome,
 }
 
-/// The `currentOperation` of a flow, as seen now.
+/// The `currentOperation` of a flow, as seen now: a publish, or a user's operation of another
+/// kind (`touch_after_publish`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OperationSnapshot {
     /// `Operation.id`.
     pub id: String,
+    /// `actionName`: `PUBLISH`, or another action a `touch_after_publish` put there.
+    pub action_name: String,
     /// `actionStatus`.
     pub action_status: ActionStatus,
     /// `complete`.

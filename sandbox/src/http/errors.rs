@@ -33,6 +33,40 @@ impl ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, "bad.request", message)
     }
 
+    /// 410 `architect.flow.deleted`: what the flow endpoints answer for a deleted flow
+    /// (SWAGGER-2018, genesys-api-verified.md finding E).
+    pub fn flow_deleted() -> ApiError {
+        ApiError::new(
+            StatusCode::GONE,
+            "architect.flow.deleted",
+            "Flow has been deleted.",
+        )
+    }
+
+    /// 404 `architect.flow.version.missing` (SWAGGER-2018, on publish, the version read and
+    /// dependency tracking; genesys-api-verified.md findings D and H).
+    pub fn version_missing() -> ApiError {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "architect.flow.version.missing",
+            "Specified flow version is missing.",
+        )
+    }
+
+    /// The platform's generic 400 for a value outside an enum (SWAGGER-2018 `invalid.value`
+    /// "Value [%s] is not valid for field type [%s]. Allowable values are: %s").
+    // GUESS: what fills the second `%s` ("field type"); the field's JSON path is used.
+    pub fn invalid_value(value: &str, field: &str, allowed: &[&str]) -> ApiError {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid.value",
+            format!(
+                "Value [{value}] is not valid for field type [{field}]. Allowable values are: {}",
+                allowed.join(", ")
+            ),
+        )
+    }
+
     /// The 429 body of the "Normalized Platform API 429 responses" announcement (genesys-api.md §4).
     pub fn rate_limited(retry_after_secs: u64) -> ApiError {
         ApiError::new(

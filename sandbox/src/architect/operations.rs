@@ -1,11 +1,12 @@
-//! Publish operations: their planned outcome and status schedule.
+//! Architect operations: publishes, with their planned outcome and status schedule, and the
+//! completed operations of other kinds a user's work leaves in `currentOperation`.
 //!
-//! An operation's transitions are fixed when it starts (`STARTED` at 0, `PENDING_GENERATION` at
+//! A publish's transitions are fixed when it starts (`STARTED` at 0, `PENDING_GENERATION` at
 //! 30 %, `PENDING_BACKEND_NOTIFICATION` at 70 %, the terminal status at 100 % of its duration), so
 //! every status change is an event with a known time: reads compute the status as of "now", the
 //! state applies a finished operation's effect the first time it is observed at or after its end,
-//! and `completed_at` is exactly the scheduled end. A notification feed can later sleep until each
-//! transition time and push it.
+//! and `completed_at` is exactly the scheduled end. A notification feed sleeps until each
+//! transition time and pushes it.
 //!
 //! GUESS: the platform documents the statuses, not how long each lasts; the 30/70 % split only
 //! makes every status observable (genesys-api.md §1.4).
@@ -14,8 +15,11 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::records::{ActionStatus, OperationOutcome, OperationRecord, OperationSnapshot};
+use crate::http::records::{ActionStatus, OperationOutcome, OperationRecord, OperationSnapshot};
 use crate::scenario::{EntityRef, PublishBehaviour, PublishFailure};
+
+/// `actionName` of a publish.
+pub(crate) const PUBLISH: &str = "PUBLISH";
 
 /// How an operation will end.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,14 +32,19 @@ pub(crate) enum Plan {
     NeverFinishes,
     /// Stays `STARTED`, changes nothing (unknown version, `unknown_version: ignore`).
     Ignored,
+    /// A user's completed operation of another kind (`touch_after_publish`): at its time it
+    /// becomes the flow's `currentOperation`, if the publish `after` (an index into the
+    /// operations) still is.
+    Touch { after: usize },
 }
 
 impl Plan {
-    /// The plan for publishing `version` with behaviour `behaviour`.
-    pub fn from_behaviour(behaviour: &PublishBehaviour, version: &str) -> Plan {
+    /// The plan for publishing `version` with behaviour `behaviour`; a plain success makes
+    /// `live` the published version (the version itself, or its copy in `new_version` mode).
+    pub fn from_behaviour(behaviour: &PublishBehaviour, live: &str) -> Plan {
         match behaviour {
             PublishBehaviour::Success => Plan::Success {
-                live: version.to_owned(),
+                live: live.to_owned(),
             },
             PublishBehaviour::Failure(f) => Plan::Failure(f.clone()),
             PublishBehaviour::NeverFinishes => Plan::NeverFinishes,
@@ -46,22 +55,33 @@ impl Plan {
     }
 }
 
-/// One publish operation.
+/// One operation on a flow.
 #[derive(Debug, Clone)]
 pub(crate) struct Operation {
     pub id: String,
     pub flow_id: String,
+    /// The version asked for (a publish), or the one live (a touch).
     pub version: String,
-    pub client: EntityRef,
+    /// `actionName`: `PUBLISH`, or a touch's action.
+    pub action: String,
+    /// The OAuth client that started it (publishes).
+    pub client: Option<EntityRef>,
+    /// The user who did it (touches).
+    pub user: Option<EntityRef>,
     pub started_at: Duration,
     pub plan: Plan,
     /// Every status the operation will reach, in order, with its time.
     pub steps: Vec<(ActionStatus, Duration)>,
     /// Whether the terminal effect has been applied to the flow.
     pub applied: bool,
+    /// A republish in `new_version` mode: the version whose content the new live one copies.
+    pub copy_of: Option<String>,
+    /// The touch that follows this publish, as an index into the operations.
+    pub touch: Option<usize>,
 }
 
 impl Operation {
+    /// A publish of `version`.
     pub fn new(
         flow_id: &str,
         version: &str,
@@ -79,17 +99,46 @@ impl Operation {
         match plan {
             Plan::Success { .. } => steps.push((ActionStatus::Success, at(10))),
             Plan::Failure(_) => steps.push((ActionStatus::Failure, at(10))),
-            Plan::NeverFinishes | Plan::Ignored => {}
+            Plan::NeverFinishes | Plan::Ignored | Plan::Touch { .. } => {}
         }
         Operation {
             id: uuid::Uuid::new_v4().to_string(),
             flow_id: flow_id.to_owned(),
             version: version.to_owned(),
-            client,
+            action: PUBLISH.to_owned(),
+            client: Some(client),
+            user: None,
             started_at,
             plan,
             steps,
             applied: false,
+            copy_of: None,
+            touch: None,
+        }
+    }
+
+    /// A user's `action`, complete with `SUCCESS` at `at`, following the publish `after`.
+    pub fn touch(
+        flow_id: &str,
+        version: &str,
+        after: usize,
+        action: &str,
+        user: EntityRef,
+        at: Duration,
+    ) -> Operation {
+        Operation {
+            id: uuid::Uuid::new_v4().to_string(),
+            flow_id: flow_id.to_owned(),
+            version: version.to_owned(),
+            action: action.to_owned(),
+            client: None,
+            user: Some(user),
+            started_at: at,
+            plan: Plan::Touch { after },
+            steps: vec![(ActionStatus::Success, at)],
+            applied: false,
+            copy_of: None,
+            touch: None,
         }
     }
 
@@ -121,20 +170,38 @@ impl Operation {
         }
     }
 
-    /// The `Operation` model as of `now`; the error fields appear once it has failed.
+    /// The `Operation` model as of `now`; the error fields appear once it has failed. A
+    /// touch carries `user` and an empty `errorDetails`, as the captured answer of finding G.
     pub fn to_json(&self, now: Duration) -> Value {
         let mut op = json!({
             "id": self.id,
             "complete": self.complete_at(now),
-            "client": {
-                "id": self.client.id,
-                "name": self.client.name,
-                "selfUri": format!("/api/v2/oauth/clients/{}", self.client.id),
-            },
-            "actionName": "PUBLISH",
+            "actionName": self.action,
             "actionStatus": self.status_at(now).as_str(),
         });
-        if let (Some(f), Some(obj)) = (self.failure_at(now), op.as_object_mut()) {
+        let Some(obj) = op.as_object_mut() else {
+            return op;
+        };
+        if let Some(user) = &self.user {
+            obj.insert(
+                "user".into(),
+                json!({"id": user.id, "name": user.name, "selfUri": format!("/api/v2/users/{}", user.id)}),
+            );
+        }
+        if let Some(client) = &self.client {
+            obj.insert(
+                "client".into(),
+                json!({
+                    "id": client.id,
+                    "name": client.name,
+                    "selfUri": format!("/api/v2/oauth/clients/{}", client.id),
+                }),
+            );
+        }
+        if let Plan::Touch { .. } = self.plan {
+            obj.insert("errorDetails".into(), json!([]));
+        }
+        if let Some(f) = self.failure_at(now) {
             obj.insert("errorCode".into(), json!(f.error_code));
             obj.insert("errorMessage".into(), json!(f.error_message));
             obj.insert("errorDetails".into(), json!(f.error_details));
@@ -146,15 +213,18 @@ impl Operation {
     pub fn snapshot(&self, now: Duration) -> OperationSnapshot {
         OperationSnapshot {
             id: self.id.clone(),
+            action_name: self.action.clone(),
             action_status: self.status_at(now),
             complete: self.complete_at(now),
             error_code: self.failure_at(now).map(|f| f.error_code.clone()),
         }
     }
 
-    pub fn record(&self, now: Duration) -> OperationRecord {
+    /// The record of a publish as of `now`; `None` for other operations.
+    pub fn record(&self, now: Duration) -> Option<OperationRecord> {
         let completed_at = self.terminal_at().filter(|t| *t <= now);
         let outcome = match (&self.plan, completed_at) {
+            (Plan::Touch { .. }, _) => return None,
             (Plan::Ignored, _) => OperationOutcome::Ignored,
             (_, None) => OperationOutcome::Running,
             (Plan::Success { live }, Some(_)) => OperationOutcome::Succeeded {
@@ -165,7 +235,7 @@ impl Operation {
             },
             (Plan::NeverFinishes, Some(_)) => OperationOutcome::Running,
         };
-        OperationRecord {
+        Some(OperationRecord {
             flow_id: self.flow_id.clone(),
             version: self.version.clone(),
             operation_id: self.id.clone(),
@@ -179,7 +249,7 @@ impl Operation {
                 .copied()
                 .collect(),
             outcome,
-        }
+        })
     }
 }
 
@@ -209,7 +279,7 @@ mod tests {
         );
         assert!(!o.complete_at(ms(1099)));
         assert_eq!(o.status_at(ms(1100)), ActionStatus::Success);
-        let rec = o.record(ms(5000));
+        let rec = o.record(ms(5000)).expect("a publish");
         assert_eq!(rec.completed_at, Some(ms(1100)));
         assert_eq!(rec.transitions.len(), 4);
         assert_eq!(
@@ -240,9 +310,34 @@ mod tests {
             o.status_at(ms(99_999)),
             ActionStatus::PendingBackendNotification
         );
-        assert_eq!(o.record(ms(99_999)).outcome, OperationOutcome::Running);
+        assert_eq!(
+            o.record(ms(99_999)).expect("a publish").outcome,
+            OperationOutcome::Running
+        );
         let o = op(Plan::Ignored);
         assert_eq!(o.status_at(ms(99_999)), ActionStatus::Started);
-        assert_eq!(o.record(ms(99_999)).outcome, OperationOutcome::Ignored);
+        assert_eq!(
+            o.record(ms(99_999)).expect("a publish").outcome,
+            OperationOutcome::Ignored
+        );
+    }
+
+    #[test]
+    fn a_touch_is_complete_at_once_names_its_user_and_is_no_publish() {
+        let ms = Duration::from_millis;
+        let user = EntityRef {
+            id: "u1".into(),
+            name: "Jane Doe".into(),
+        };
+        let t = Operation::touch("f", "2.0", 0, "VALIDATE", user, ms(500));
+        assert!(t.complete_at(ms(500)) && !t.complete_at(ms(499)));
+        assert_eq!(
+            t.to_json(ms(500)),
+            json!({"id": t.id, "complete": true, "actionName": "VALIDATE", "actionStatus": "SUCCESS",
+                   "user": {"id": "u1", "name": "Jane Doe", "selfUri": "/api/v2/users/u1"},
+                   "errorDetails": []})
+        );
+        assert_eq!(t.record(ms(500)), None);
+        assert_eq!(t.snapshot(ms(500)).action_name, "VALIDATE");
     }
 }

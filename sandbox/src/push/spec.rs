@@ -22,6 +22,10 @@ pub struct NotificationsSpec {
     /// socket gets a `{"result": "404", ...}` frame, then heartbeats only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_channel: Option<SocketFault>,
+    /// Warn of a maintenance close (`v2.system.socket_closing`) after some flow events or some
+    /// time, then close the socket `grace_ms` later.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub close_socket: Option<CloseSocket>,
     /// Flow events that are never sent (heartbeats keep flowing).
     #[serde(default, skip_serializing_if = "SuppressEvents::is_off")]
     pub suppress_events: SuppressEvents,
@@ -48,6 +52,7 @@ impl Default for NotificationsSpec {
             drop_socket: None,
             freeze_socket: None,
             fail_channel: None,
+            close_socket: None,
             suppress_events: SuppressEvents::Off,
             refuse_channels: None,
             reject_topics: Vec::new(),
@@ -71,6 +76,42 @@ pub struct SocketFault {
     /// Only the first K sockets opened on the sandbox (1-based, any channel); absent: all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first: Option<u64>,
+}
+
+/// The maintenance close of a socket: the streaming host "sends a warning event, and clients
+/// have about 1 minute to reconnect" (genesys-api-verified.md finding I); the official SDKs
+/// handle topic `v2.system.socket_closing` by opening a new socket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloseSocket {
+    /// Warn right after the N-th flow event written to the socket (0: as soon as it opens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_events: Option<u64>,
+    /// Warn this many milliseconds after the socket opened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_ms: Option<u64>,
+    /// Only the first K sockets opened on the sandbox (1-based, any channel); absent: all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first: Option<u64>,
+    /// How long after the warning the socket is closed (ms, default 1000; the real host
+    /// gives about a minute). Events keep flowing until then.
+    #[serde(default = "default_grace_ms")]
+    pub grace_ms: u64,
+}
+
+fn default_grace_ms() -> u64 {
+    1000
+}
+
+impl CloseSocket {
+    /// When the warning goes out, as the other socket faults say it.
+    pub fn when(&self) -> SocketFault {
+        SocketFault {
+            after_events: self.after_events,
+            after_ms: self.after_ms,
+            first: self.first,
+        }
+    }
 }
 
 /// Which flow events are never sent.
@@ -162,16 +203,19 @@ impl NotificationsSpec {
             self.drop_socket.as_ref().and_then(|d| d.first),
             self.freeze_socket.as_ref().and_then(|d| d.first),
             self.fail_channel.as_ref().and_then(|d| d.first),
+            self.close_socket.as_ref().and_then(|d| d.first),
             self.refuse_channels.as_ref().and_then(|r| r.first),
             self.slow_handshake.as_ref().and_then(|s| s.first),
         ];
         if firsts.contains(&Some(0)) {
             return Err("`first` counts from 1 (leave the fault out to disable it)".to_owned());
         }
+        let close = self.close_socket.as_ref().map(CloseSocket::when);
         for (name, fault) in [
             ("drop_socket", &self.drop_socket),
             ("freeze_socket", &self.freeze_socket),
             ("fail_channel", &self.fail_channel),
+            ("close_socket", &close),
         ] {
             if let Some(f) = fault
                 && f.after_events.is_none()
@@ -212,6 +256,8 @@ mod tests {
             r#"{"drop_socket": {"first": 1}}"#,
             r#"{"fail_channel": {"first": 1}}"#,
             r#"{"freeze_socket": {"first": 1}}"#,
+            r#"{"close_socket": {"grace_ms": 5}}"#,
+            r#"{"close_socket": {"after_ms": 5, "first": 0}}"#,
             r#"{"fail_channel": {"after_ms": 5, "first": 0}}"#,
             r#"{"refuse_channels": {"first": 0}}"#,
             r#"{"reject_topics": [{"topic": ""}]}"#,
@@ -220,5 +266,9 @@ mod tests {
             assert!(spec.validate().is_err(), "{bad}");
         }
         assert!(within_first(None, 99) && within_first(Some(2), 2) && !within_first(Some(2), 3));
+        let close: NotificationsSpec =
+            serde_json::from_str(r#"{"close_socket": {"after_events": 1}}"#).expect("parses");
+        close.validate().expect("valid");
+        assert_eq!(close.close_socket.map(|c| c.grace_ms), Some(1000));
     }
 }

@@ -17,7 +17,46 @@ pub struct BotScript {
     /// The answer when no rule matches; none = "Sorry, I didn't understand that."
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fallback: Option<BotReply>,
+    /// How quick replies are rendered.
+    #[serde(default, skip_serializing_if = "QuickReplyForm::is_default")]
+    pub quick_reply_form: QuickReplyForm,
 }
+
+/// The content type quick replies come in (genesys-api-verified.md finding J).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuickReplyForm {
+    /// One `{contentType: "QuickReply", quickReply: {text, payload, action}}` per reply.
+    #[default]
+    V1,
+    /// One `{contentType: "QuickReplyV2", quickReplyV2: {title, actions: [{text, payload,
+    /// action}]}}` holding them all (PY-SDK `ConversationContentQuickReplyV2`).
+    V2,
+}
+
+impl QuickReplyForm {
+    fn is_default(&self) -> bool {
+        *self == QuickReplyForm::V1
+    }
+}
+
+/// `TextBotExitAction.reason` (PY-SDK `models/text_bot_exit_action.py`).
+pub const EXIT_REASONS: [&str; 5] = [
+    "TriggeredByUser",
+    "AgentRequestedByUser",
+    "TriggeredByFlow",
+    "Error",
+    "RecognitionFailure",
+];
+
+/// `TextBotDisconnectAction.reason` (PY-SDK `models/text_bot_disconnect_action.py`).
+pub const DISCONNECT_REASONS: [&str; 5] = [
+    "TriggeredByUser",
+    "TriggeredByFlow",
+    "SessionExpired",
+    "Error",
+    "RecognitionFailure",
+];
 
 /// A reply chosen by what the user says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,6 +111,33 @@ pub enum EndKind {
     Disconnect,
 }
 
+impl BotEnd {
+    /// The reasons the platform allows for this kind of ending.
+    pub fn allowed_reasons(&self) -> &'static [&'static str] {
+        match self.kind {
+            EndKind::Exit => &EXIT_REASONS,
+            EndKind::Disconnect => &DISCONNECT_REASONS,
+        }
+    }
+
+    /// Checks the reason against the platform's enum: a real bot can send no other.
+    pub fn validate(&self) -> Result<(), String> {
+        let allowed = self.allowed_reasons();
+        if allowed.contains(&self.reason.as_str()) {
+            return Ok(());
+        }
+        let kind = match self.kind {
+            EndKind::Exit => "exit",
+            EndKind::Disconnect => "disconnect",
+        };
+        Err(format!(
+            "{kind} reason {:?} is not one the platform sends; allowed: {}",
+            self.reason,
+            allowed.join(", ")
+        ))
+    }
+}
+
 impl BotReply {
     /// A plain one-part answer.
     pub fn says(text: &str) -> BotReply {
@@ -93,7 +159,20 @@ impl BotScript {
             ))),
             replies: Vec::new(),
             fallback: None,
+            quick_reply_form: QuickReplyForm::V1,
         }
+    }
+
+    /// Checks every ending's reason.
+    pub fn validate(&self) -> Result<(), String> {
+        let replies = self.replies.iter().map(|r| &r.reply);
+        let all = self
+            .greeting
+            .iter()
+            .chain(replies)
+            .chain(self.fallback.iter());
+        all.filter_map(|reply| reply.ends.as_ref())
+            .try_for_each(BotEnd::validate)
     }
 
     /// The answer to `utterance`.
@@ -137,5 +216,49 @@ mod tests {
             BotScript::default().answer("x").text,
             "Sorry, I didn't understand that."
         );
+        script
+            .validate()
+            .expect("RecognitionFailure is an exit reason");
+    }
+
+    #[test]
+    fn endings_take_only_the_platforms_reasons() {
+        let end = |kind, reason: &str| BotEnd {
+            kind,
+            reason: reason.to_owned(),
+            reason_extended_info: None,
+        };
+        end(EndKind::Exit, "AgentRequestedByUser")
+            .validate()
+            .expect("an exit reason");
+        end(EndKind::Disconnect, "SessionExpired")
+            .validate()
+            .expect("a disconnect reason");
+        assert_eq!(
+            end(EndKind::Exit, "UserEscalation").validate(),
+            Err(
+                "exit reason \"UserEscalation\" is not one the platform sends; allowed: \
+                 TriggeredByUser, AgentRequestedByUser, TriggeredByFlow, Error, RecognitionFailure"
+                    .to_owned()
+            )
+        );
+        assert_eq!(
+            end(EndKind::Disconnect, "AgentRequestedByUser").validate(),
+            Err("disconnect reason \"AgentRequestedByUser\" is not one the platform sends; \
+                 allowed: TriggeredByUser, TriggeredByFlow, SessionExpired, Error, RecognitionFailure"
+                .to_owned())
+        );
+        let script = BotScript {
+            replies: vec![ReplyRule {
+                utterance: "bye".into(),
+                exact: false,
+                reply: BotReply {
+                    ends: Some(end(EndKind::Exit, "UserExit")),
+                    ..BotReply::says("Bye")
+                },
+            }],
+            ..BotScript::default()
+        };
+        assert!(script.validate().is_err());
     }
 }

@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 
 use crate::scenario::{
-    ClientSpec, ConsumedSpec, EntityRef, ErrorDetail, FlowSpec, PublishBehaviour, PublishFailure,
-    Scenario, SkillSpec, SkillState, UnknownVersion, VersionSpec,
+    ClientSpec, ConsumedSpec, EntityRef, ErrorDetail, FlowSpec, OrganizationSpec, PublishAnswer,
+    PublishBehaviour, PublishFailure, RepublishMode, Scenario, SkillSpec, SkillState,
+    UnknownVersion, VersionSpec,
 };
 
 /// OAuth client id of the demo client.
@@ -51,6 +52,8 @@ fn version(id: &str, duration_ms: u64, consumes: Vec<ConsumedSpec>) -> VersionSp
         outcomes: Vec::new(),
         consumes,
         bot: None,
+        refuse: None,
+        configuration: None,
     }
 }
 
@@ -75,6 +78,8 @@ fn flow(id: &str, name: &str, flow_type: &str, published: &str, checked_in: &str
         published_version: Some(published.to_owned()),
         checked_in_version: Some(checked_in.to_owned()),
         saved_version: None,
+        republish_mode: None,
+        touch_after_publish: None,
         versions: Vec::new(),
     }
 }
@@ -132,7 +137,7 @@ pub(crate) fn demo() -> Scenario {
         version("2.0", 600, vec![billing(), payments(), module()]),
     ];
     for v in &mut bot.versions {
-        v.bot = Some(crate::demo_bots::billing_assistant(&v.id));
+        v.bot = Some(crate::scenario::demo_bots::billing_assistant(&v.id));
     }
 
     let mut failing = flow(
@@ -192,6 +197,9 @@ pub(crate) fn demo() -> Scenario {
     Scenario {
         publish_duration_ms: 500,
         unknown_version: UnknownVersion::Reject,
+        publish_answer: PublishAnswer::Operation,
+        republish_mode: RepublishMode::SameVersion,
+        organization: OrganizationSpec::default(),
         max_page_size: 500,
         clients: vec![ClientSpec {
             id: DEMO_CLIENT_ID.to_owned(),
@@ -205,7 +213,7 @@ pub(crate) fn demo() -> Scenario {
             locked,
             deleted,
             common,
-            crate::demo_bots::order_status_bot(),
+            crate::scenario::demo_bots::order_status_bot(),
         ],
         skills: vec![
             skill(DEMO_SKILL_BILLING_ID, "Billing", SkillState::Active),

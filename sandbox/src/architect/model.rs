@@ -74,7 +74,9 @@ pub(crate) fn version(state: &State, flow: &FlowState, id: &str) -> Value {
     } else {
         "CHECKIN"
     };
-    let created = epoch_millis(state.epoch_wall);
+    // The scenario's versions were made at the epoch; a republished copy when it was made.
+    let origin_at = flow.origins.get(id).map_or(Duration::ZERO, |o| o.at);
+    let created = epoch_millis(state.wall(origin_at));
     let mut obj = Map::new();
     obj.insert("id".into(), json!(id));
     obj.insert("name".into(), json!(name));

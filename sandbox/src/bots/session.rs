@@ -1,5 +1,7 @@
 //! Bot flow sessions (genesys-api.md §10): a session runs the version that was published
-//! when it was created, turn by turn, chained by `previousTurn`.
+//! when it was created, turn by turn, chained by `previousTurn`. The enums of the launch and
+//! turn requests are checked as the platform checks enums (genesys-api-verified.md findings A
+//! and B, GUESS 19): a value outside them is 400 `invalid.value`.
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -7,8 +9,9 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
-use crate::bot_script::{BotReply, BotScript, EndKind};
-use crate::errors::{ApiError, ApiResult};
+use crate::architect::configuration::effective_script;
+use crate::bots::script::{BotReply, BotScript, EndKind, QuickReplyForm};
+use crate::http::errors::{ApiError, ApiResult};
 use crate::state::State;
 
 /// A session as the library reports it.
@@ -26,6 +29,63 @@ pub struct BotSessionRecord {
     pub ended: bool,
     /// When it was created, since the sandbox's epoch.
     pub created_at: Duration,
+    /// The launch request's body, as sent.
+    pub launch: Value,
+    /// Its `language`, when it sent one (an empty string included).
+    pub language: Option<String>,
+    /// Its `channel.userAgent.name`, when it sent one.
+    pub user_agent: Option<String>,
+}
+
+/// `TextBotUserAgent.name` (PY-SDK `models/text_bot_user_agent.py`).
+pub const USER_AGENT_NAMES: [&str; 18] = [
+    "Phone",
+    "SMS",
+    "GenesysWebWidget",
+    "FacebookMessenger",
+    "WeChat",
+    "Whatsapp",
+    "AppleBusinessChat",
+    "Apple",
+    "Telegram",
+    "Slack",
+    "Signal",
+    "Line",
+    "Discord",
+    "TwitterDirectMessage",
+    "Open",
+    "Instagram",
+    "Other",
+    "Unknown",
+];
+
+/// `TextBotChannel.name` (PY-SDK `models/text_bot_channel.py`).
+pub const CHANNEL_NAMES: [&str; 3] = ["Chat", "Call", "Messaging"];
+
+/// `TextBotFlowTurnRequest.inputEventType` (PY-SDK).
+pub const INPUT_EVENT_TYPES: [&str; 8] = [
+    "NoOp",
+    "UserInput",
+    "RichMediaInput",
+    "Error",
+    "NoMatch",
+    "NoInput",
+    "UserDisconnect",
+    "ClientSessionExpired",
+];
+
+/// A string field that, when present, must be one of `allowed`.
+fn check_enum(value: &Value, field: &str, allowed: &[&str]) -> ApiResult<()> {
+    let text = match value {
+        Value::Null => return Ok(()),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    if allowed.contains(&text.as_str()) {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_value(&text, field, allowed))
+    }
 }
 
 /// One session.
@@ -37,6 +97,7 @@ pub(crate) struct BotSession {
     pub version: String,
     script: BotScript,
     created_at: Duration,
+    launch: Value,
     turns: usize,
     started: bool,
     ended: bool,
@@ -54,6 +115,14 @@ fn bad_request(code: &str, message: impl Into<String>) -> ApiError {
 impl State {
     /// `POST /api/v2/textbots/botflows/sessions`: the session id.
     pub fn start_bot_session(&mut self, body: &Value, now: Duration) -> ApiResult<String> {
+        // The body is read before anything else is looked at.
+        let channel = &body["channel"];
+        check_enum(&channel["name"], "channel.name", &CHANNEL_NAMES)?;
+        check_enum(
+            &channel["userAgent"]["name"],
+            "channel.userAgent.name",
+            &USER_AGENT_NAMES,
+        )?;
         let flow_id = body["flow"]["id"]
             .as_str()
             .ok_or_else(|| ApiError::bad_request("flow.id is required"))?;
@@ -65,16 +134,17 @@ impl State {
                 format!("Flow {} has no published version", flow.name),
             )
         })?;
-        let script = flow
-            .version(&version)
-            .and_then(|v| v.bot.clone())
-            .unwrap_or_else(|| BotScript::generic(&flow.name, &version));
+        let script = flow.version(&version).map_or_else(
+            || BotScript::generic(&flow.name, &version),
+            |v| effective_script(flow, v),
+        );
         let id = uuid::Uuid::new_v4().to_string();
         let session = BotSession {
             flow_id: flow_id.to_owned(),
             version,
             script,
             created_at: now,
+            launch: body.clone(),
             turns: 0,
             started: false,
             ended: false,
@@ -88,6 +158,12 @@ impl State {
 
     /// `POST /api/v2/textbots/botflows/sessions/{id}/turns`: the `TextBotFlowTurnResponse`.
     pub fn bot_turn(&mut self, session_id: &str, body: &Value) -> ApiResult<Value> {
+        // The body is read before anything else is looked at.
+        check_enum(
+            &body["inputEventType"],
+            "inputEventType",
+            &INPUT_EVENT_TYPES,
+        )?;
         let session = self
             .bot_sessions
             .get_mut(session_id)
@@ -110,10 +186,35 @@ impl State {
                 ),
             ));
         }
+        // What the user said: `None` for a NoOp turn. A refused turn is not counted.
+        let said = match body["inputEventType"].as_str() {
+            Some("NoOp") => None,
+            Some("UserInput") if !session.started => {
+                return Err(ApiError::bad_request(
+                    "The first turn of a session must be a NoOp turn",
+                ));
+            }
+            Some("UserInput") => Some(
+                body["inputEventUserInput"]["alternatives"][0]["transcript"]["text"]
+                    .as_str()
+                    .ok_or_else(|| {
+                        ApiError::bad_request(
+                            "inputEventUserInput.alternatives[0].transcript.text is required",
+                        )
+                    })?,
+            ),
+            None => return Err(ApiError::bad_request("inputEventType is required")),
+            // Valid on the platform; what a bot does with them is not simulated.
+            Some(other) => {
+                return Err(ApiError::bad_request(format!(
+                    "The sandbox simulates NoOp and UserInput turns only, not {other}"
+                )));
+            }
+        };
         let turn_id = uuid::Uuid::new_v4().to_string();
         session.turns += 1;
-        let answer = match body["inputEventType"].as_str() {
-            Some("NoOp") if !session.started => {
+        let answer = match said {
+            None if !session.started => {
                 session.started = true;
                 let greeting = session.script.greeting.clone();
                 match greeting {
@@ -121,33 +222,15 @@ impl State {
                     None => session.part(None),
                 }
             }
-            Some("NoOp") => match session.pending.pop_front() {
+            None => match session.pending.pop_front() {
                 Some(text) => session.part(Some(text)),
                 None => session.part(None),
             },
-            Some("UserInput") if !session.started => {
-                return Err(ApiError::bad_request(
-                    "The first turn of a session must be a NoOp turn",
-                ));
-            }
-            Some("UserInput") => {
-                let text = body["inputEventUserInput"]["alternatives"][0]["transcript"]["text"]
-                    .as_str()
-                    .ok_or_else(|| {
-                        ApiError::bad_request(
-                            "inputEventUserInput.alternatives[0].transcript.text is required",
-                        )
-                    })?;
+            Some(text) => {
                 // The user spoke over the rest of the previous answer: it is dropped.
                 session.pending.clear();
                 let reply = session.script.answer(text);
                 session.begin(reply)
-            }
-            other => {
-                return Err(ApiError::bad_request(format!(
-                    "inputEventType must be NoOp or UserInput, not {}",
-                    other.unwrap_or("null")
-                )));
             }
         };
         session.last_turn = Some(turn_id.clone());
@@ -173,6 +256,11 @@ impl State {
                 turns: s.turns,
                 ended: s.ended,
                 created_at: s.created_at,
+                launch: s.launch.clone(),
+                language: s.launch["language"].as_str().map(str::to_owned),
+                user_agent: s.launch["channel"]["userAgent"]["name"]
+                    .as_str()
+                    .map(str::to_owned),
             })
             .collect();
         records.sort_by_key(|r| r.created_at);
@@ -192,6 +280,7 @@ impl BotSession {
     /// One part of the current answer (or an empty answer), with what comes next.
     fn part(&mut self, text: Option<String>) -> Value {
         let mut segments = Vec::new();
+        let title = text.clone().unwrap_or_default();
         if let Some(text) = text.filter(|t| !t.is_empty()) {
             segments.push(json!({ "type": "Text", "text": text }));
         }
@@ -200,18 +289,10 @@ impl BotSession {
             answer.insert("nextActionType".into(), json!("NoOp"));
         } else {
             let last = self.current.take();
-            let quick: Vec<Value> = last
-                .iter()
-                .flat_map(|r| r.quick_replies.iter())
-                .map(|q| {
-                    json!({
-                        "contentType": "QuickReply",
-                        "quickReply": { "text": q, "payload": q, "action": "Message" },
-                    })
-                })
-                .collect();
-            if !quick.is_empty() {
-                segments.push(json!({ "type": "RichMedia", "content": quick }));
+            let offered: Vec<&String> = last.iter().flat_map(|r| r.quick_replies.iter()).collect();
+            if !offered.is_empty() {
+                let content = quick_replies(self.script.quick_reply_form, &title, &offered);
+                segments.push(json!({ "type": "RichMedia", "content": content }));
             }
             match last.and_then(|r| r.ends) {
                 Some(end) => {
@@ -244,5 +325,25 @@ impl BotSession {
             json!({ "textPrompts": { "segments": segments } }),
         );
         Value::Object(answer)
+    }
+}
+
+/// The rich-media content offering `offered`: one `QuickReply` item each, or one
+/// `QuickReplyV2` item holding them all (genesys-api-verified.md finding J).
+// GUESS: the V2 `title` is the text the replies come with; `action` is "Message".
+fn quick_replies(form: QuickReplyForm, title: &str, offered: &[&String]) -> Vec<Value> {
+    let reply = |q: &String| json!({ "text": q, "payload": q, "action": "Message" });
+    match form {
+        QuickReplyForm::V1 => offered
+            .iter()
+            .map(|q| json!({ "contentType": "QuickReply", "quickReply": reply(q) }))
+            .collect(),
+        QuickReplyForm::V2 => vec![json!({
+            "contentType": "QuickReplyV2",
+            "quickReplyV2": {
+                "title": title,
+                "actions": offered.iter().map(|q| reply(q)).collect::<Vec<Value>>(),
+            },
+        })],
     }
 }

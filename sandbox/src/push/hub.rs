@@ -13,8 +13,10 @@ use std::time::Duration;
 use serde::Serialize;
 use tokio::sync::{mpsc, watch};
 
-use crate::notification_spec::{NotificationsSpec, SocketFault, TopicRejection, within_first};
-use crate::records::ActionStatus;
+use crate::http::records::ActionStatus;
+use crate::push::spec::{
+    CloseSocket, NotificationsSpec, SocketFault, TopicRejection, within_first,
+};
 
 /// One frame written to a notification socket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -31,6 +33,19 @@ pub struct PushRecord {
     /// The operation a flow event is about.
     pub operation_id: Option<String>,
     /// When the frame was written.
+    pub at: Duration,
+}
+
+/// One text frame a client sent on a notification socket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReceivedFrame {
+    /// The channel the socket belongs to.
+    pub channel_id: String,
+    /// The socket, numbered as in [`PushRecord::connection`].
+    pub connection: u64,
+    /// The frame's text, as sent (`{"message":"ping"}` for a keep-alive ping).
+    pub text: String,
+    /// When it was read.
     pub at: Duration,
 }
 
@@ -70,6 +85,8 @@ pub(crate) struct Opened {
     pub freeze: Option<SocketFault>,
     /// The channel-failure fault, when it applies to this socket.
     pub fail: Option<SocketFault>,
+    /// The maintenance-close fault, when it applies to this socket.
+    pub close: Option<CloseSocket>,
     pub stop: Option<watch::Receiver<bool>>,
 }
 
@@ -86,6 +103,8 @@ pub(crate) struct PushHub {
     pub spec: NotificationsSpec,
     pub channels: BTreeMap<String, Channel>,
     pub records: Vec<PushRecord>,
+    /// Every text frame clients sent, in order.
+    pub received: Vec<ReceivedFrame>,
     /// Where the sandbox listens, for `connectUri`.
     pub addr: Option<SocketAddr>,
     /// The server's stop signal, so sockets close on shutdown.
@@ -101,6 +120,7 @@ impl PushHub {
             spec,
             channels: BTreeMap::new(),
             records: Vec::new(),
+            received: Vec::new(),
             addr: None,
             stop: None,
             sockets_opened: 0,
@@ -188,6 +208,11 @@ impl PushHub {
         let drop = applies(&self.spec.drop_socket);
         let freeze = applies(&self.spec.freeze_socket);
         let fail = applies(&self.spec.fail_channel);
+        let close = self
+            .spec
+            .close_socket
+            .clone()
+            .filter(|c| within_first(c.first, number));
         Some(Opened {
             number,
             rx,
@@ -195,6 +220,7 @@ impl PushHub {
             drop,
             freeze,
             fail,
+            close,
             stop: self.stop.clone(),
         })
     }

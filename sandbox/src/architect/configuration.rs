@@ -1,0 +1,140 @@
+//! `GET /api/v2/flows/{flowId}/versions/{versionId}/configuration`: a version's configuration
+//! JSON object (PY-SDK: "Returns `object`", `architect:flow:view`). Its content is the
+//! scenario's `versions[].configuration`, or one generated from what the version is (its
+//! flow's name and type, what it consumes, how it answers in bot sessions).
+//!
+//! GUESS: the shape of a real configuration, and which of its fields differ between two
+//! versions with equal content. The sandbox stamps exactly [`VOLATILE_CONFIGURATION_KEYS`] at the
+//! top level, so a client comparing content drops exactly those.
+
+use std::time::Duration;
+
+use serde_json::{Map, Value, json};
+
+use crate::architect::model::iso8601;
+use crate::bots::script::BotScript;
+use crate::scenario::{EntityRef, VersionSpec};
+use crate::state::{FlowState, State};
+
+/// The top-level keys of a configuration that differ between versions of equal content.
+pub const VOLATILE_CONFIGURATION_KEYS: [&str; 5] = [
+    "version",
+    "dateSaved",
+    "dateCreated",
+    "createdBy",
+    "selfUri",
+];
+
+/// Who is named as the author of the scenario's own versions.
+pub(crate) fn scenario_author() -> EntityRef {
+    EntityRef {
+        id: "5ce0a210-0000-4000-8000-00000000a0e0".to_owned(),
+        name: "Scenario author".to_owned(),
+    }
+}
+
+/// When and by whom a version was created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct VersionOrigin {
+    /// Since the sandbox's epoch.
+    pub at: Duration,
+    pub by: EntityRef,
+}
+
+impl VersionOrigin {
+    /// A version the scenario starts with.
+    pub fn scenario() -> VersionOrigin {
+        VersionOrigin {
+            at: Duration::ZERO,
+            by: scenario_author(),
+        }
+    }
+}
+
+/// A scenario's `configuration` must be an object without the volatile keys, so that the
+/// content the scenario gives and what the sandbox stamps never mix.
+pub(crate) fn check_scenario_content(configuration: &Value) -> Result<(), String> {
+    let Some(obj) = configuration.as_object() else {
+        return Err("configuration must be a JSON object".to_owned());
+    };
+    match VOLATILE_CONFIGURATION_KEYS
+        .iter()
+        .find(|k| obj.contains_key(**k))
+    {
+        Some(key) => Err(format!(
+            "configuration must not hold {key:?}: the sandbox sets {} itself",
+            VOLATILE_CONFIGURATION_KEYS.join(", ")
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The script a version answers with in bot flow sessions.
+pub(crate) fn effective_script(flow: &FlowState, spec: &VersionSpec) -> BotScript {
+    spec.bot
+        .clone()
+        .unwrap_or_else(|| BotScript::generic(&flow.name, &spec.id))
+}
+
+/// A version's content: the scenario's, or one generated from the version.
+fn content(flow: &FlowState, spec: &VersionSpec) -> Map<String, Value> {
+    if let Some(Value::Object(given)) = &spec.configuration {
+        return given.clone();
+    }
+    let mut obj = Map::new();
+    obj.insert("name".into(), json!(flow.name));
+    obj.insert("type".into(), json!(flow.flow_type));
+    if let Some(d) = &flow.description {
+        obj.insert("description".into(), json!(d));
+    }
+    let consumes: Vec<Value> = spec
+        .consumes
+        .iter()
+        .map(|c| json!({"id": c.id, "type": c.resource_type}))
+        .collect();
+    obj.insert("consumes".into(), Value::Array(consumes));
+    obj.insert(
+        "bot".into(),
+        serde_json::to_value(effective_script(flow, spec)).unwrap_or(Value::Null),
+    );
+    obj
+}
+
+/// The configuration of version `id` of `flow`: its content plus the volatile keys.
+pub(crate) fn configuration(state: &State, flow: &FlowState, spec: &VersionSpec) -> Value {
+    let mut obj = content(flow, spec);
+    let origin = flow
+        .origins
+        .get(&spec.id)
+        .cloned()
+        .unwrap_or_else(VersionOrigin::scenario);
+    let when = iso8601(state.wall(origin.at));
+    obj.insert("version".into(), json!(spec.id));
+    obj.insert("dateSaved".into(), json!(when));
+    obj.insert("dateCreated".into(), json!(when));
+    obj.insert(
+        "createdBy".into(),
+        json!({"id": origin.by.id, "name": origin.by.name}),
+    );
+    obj.insert(
+        "selfUri".into(),
+        json!(format!(
+            "/api/v2/flows/{}/versions/{}/configuration",
+            flow.id, spec.id
+        )),
+    );
+    Value::Object(obj)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scenario_content_is_an_object_without_volatile_keys() {
+        check_scenario_content(&json!({"flow": {"name": "x"}})).expect("fine");
+        assert!(check_scenario_content(&json!([1])).is_err());
+        let err = check_scenario_content(&json!({"dateSaved": "x"})).expect_err("volatile");
+        assert!(err.contains("dateSaved"), "{err}");
+    }
+}

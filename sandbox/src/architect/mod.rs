@@ -1,0 +1,7 @@
+//! Architect flows: the `Flow` / `FlowVersion` / `Dependency` JSON models, publish operations
+//! and their schedule, and the flow actions (publish, unlock).
+
+pub(crate) mod configuration;
+pub(crate) mod model;
+pub(crate) mod operations;
+mod publish;

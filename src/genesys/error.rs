@@ -203,7 +203,7 @@ impl ApiError {
 fn hint_for_code(code: &str) -> Option<&'static str> {
     Some(match code {
         "architect.flow.cannot.publish.missing.dependencies" => {
-            "The objects the version uses (the details list them) are missing or unpublished in this org: create or publish them, or fix the flow, then run again."
+            "Dependencies of the version (the details list them) are missing or unpublished in this org: create or publish them, or fix the flow, then run again."
         }
         "architect.flow.variable.missing" => {
             "The flow uses a variable that is not defined: fix it in Architect, check in a new version and run again."

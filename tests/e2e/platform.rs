@@ -46,7 +46,6 @@ async fn an_empty_202_publish_answer_still_publishes_once() {
 }
 
 #[tokio::test]
-#[ignore = "issue 11: a 2xx publish answer with an empty body (SWAGGER-2018's 202) must count as a started publish whose operation id is unknown, not as a lost answer"]
 async fn an_empty_202_publish_answer_is_no_lost_answer() {
     let mut s = scenario();
     s["publish_answer"] = json!("accepted_empty");
@@ -64,7 +63,6 @@ async fn an_empty_202_publish_answer_is_no_lost_answer() {
 }
 
 #[tokio::test]
-#[ignore = "issue 11: wait_for_operation must also finish when publishedVersion.id becomes the target (finding G); today a user's VALIDATE replacing currentOperation hides the PUBLISH, the wait times out and a good publish is rolled back"]
 async fn someone_validating_the_flow_right_after_the_publish_does_not_undo_it() {
     let mut s = scenario();
     s["flows"][0]["touch_after_publish"] = json!({
@@ -113,7 +111,6 @@ async fn a_rollback_that_goes_live_as_a_new_version_with_the_old_content_is_a_ro
 }
 
 #[tokio::test]
-#[ignore = "issue 11: read_bot must treat 410 architect.flow.deleted as a deleted bot (finding E) instead of 'cannot read the bot, retry the workflow'"]
 async fn a_deleted_bot_is_said_to_be_deleted() {
     let mut s = scenario();
     s["flows"][0]["deleted"] = json!(true);
@@ -128,7 +125,6 @@ async fn a_deleted_bot_is_said_to_be_deleted() {
 }
 
 #[tokio::test]
-#[ignore = "issue 11: trigger_publish must map 409 architect.flow.cannot.publish.missing.dependencies (and architect.flow.variable.missing) to a dependency hint (finding D) rather than 'check that the version exists'"]
 async fn a_publish_refused_for_missing_dependencies_points_at_them() {
     let mut s = scenario();
     version(&mut s, "2.0")["refuse"] =

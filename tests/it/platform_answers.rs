@@ -110,7 +110,7 @@ async fn each_publish_conflict_gets_the_hint_its_code_means() {
     let cases = [
         (
             "architect.flow.cannot.publish.missing.dependencies",
-            "objects the version uses",
+            "Dependencies of the version",
         ),
         ("architect.flow.variable.missing", "variable"),
         (

@@ -210,7 +210,10 @@ impl Deployment<'_> {
         self.phase_result("preflight", started, &plan);
         let plan = plan?;
         let started = Instant::now();
-        let checked = self.check_dependencies(&plan).await;
+        let checked = match self.check_dependencies(&plan).await {
+            Ok(()) => self.check_smoke_test_access(&plan).await,
+            failed => failed,
+        };
         self.phase_result("dependencies", started, &checked);
         checked?;
         Ok(plan)

@@ -49,6 +49,37 @@ impl Deployment<'_> {
         }
     }
 
+    /// Before anything is published, proves the smoke test will be allowed to run: starts
+    /// one bot flow session with the version live now (no turns are sent). A 401/403 stops
+    /// the run, so neither a dry run nor a real one finds the missing permission only after
+    /// customers have the new version. Any other failure is a warning: the gate itself
+    /// decides later. A bot never published has nothing to start a session with.
+    pub(super) async fn check_smoke_test_access(&mut self, plan: &Plan) -> Step<()> {
+        if self.smoke.is_none() || plan.was_live.is_none() {
+            return Ok(());
+        }
+        let Err(error) = self
+            .client
+            .start_bot_session(&self.config.bot_id, Some(self.deadline))
+            .await
+        else {
+            return Ok(());
+        };
+        if matches!(error.status(), Some(401 | 403)) {
+            return Err(self.fail_before_publish(Failure::from_api(
+                "Smoke test not permitted",
+                "the smoke test could not start a bot flow session, so it could never pass; nothing was published",
+                &error,
+                "Give the OAuth client's role textbots:botFlowSession:execute.",
+            )));
+        }
+        self.warn(
+            "Smoke test access not checked",
+            &format!("a bot flow session could not be started before publishing ({error}); the smoke test will tell after the publish"),
+        );
+        Ok(())
+    }
+
     /// Holds the `smoke-test` conversations with `version`, live now, recording what they
     /// found in the audit trail and the facts.
     pub(super) async fn hold_conversations(&mut self, version: &str) -> SmokeEnd {

@@ -114,9 +114,12 @@ async fn a_new_version_that_answers_well_stays_live() {
     );
     assert_eq!(world.live().as_deref(), Some("2.0"));
     let sessions = world.sandbox.bot_sessions();
-    assert_eq!(sessions.len(), 2);
+    // The access check before publishing starts one session with 1.0 (and sends no turn);
+    // the two conversations hold theirs with 2.0.
+    assert_eq!(sessions.len(), 3);
+    assert_eq!(sessions[0].version, "1.0");
     assert!(
-        sessions
+        sessions[1..]
             .iter()
             .all(|s| s.version == "2.0" && s.flow_id == world::BOT)
     );
@@ -174,7 +177,8 @@ async fn one_503_on_a_session_and_one_on_a_turn_are_retried_and_the_version_stay
     add_faults(
         &mut scenario,
         [
-            json!({ "kind": "server_error", "status": 503, "count": 1,
+            // The second session: the first is the access check before publishing.
+            json!({ "kind": "server_error", "status": 503, "count": 1, "after_nth": 2,
                     "route": "POST /api/v2/textbots/botflows/sessions" }),
             json!({ "kind": "server_error", "status": 503, "count": 1,
                     "route": "POST /api/v2/textbots/botflows/sessions/*/turns" }),
@@ -211,7 +215,8 @@ async fn one_503_on_a_session_and_one_on_a_turn_are_retried_and_the_version_stay
             .any(|(path, _)| path == "/api/v2/textbots/botflows/sessions")
     );
     assert!(faulted.iter().any(|(path, _)| path.ends_with("/turns")));
-    assert_eq!(world.sandbox.bot_sessions().len(), 2, "{}", world.log());
+    // The access check's session and the two conversations'.
+    assert_eq!(world.sandbox.bot_sessions().len(), 3, "{}", world.log());
     assert_eq!(world.publishes_of("1.0").len(), 0, "no rollback");
 }
 
@@ -409,7 +414,7 @@ async fn a_reason_no_bot_can_send_stops_the_run_before_any_request() {
 }
 
 #[tokio::test]
-async fn a_missing_session_permission_fails_the_gate_and_rolls_back() {
+async fn a_missing_session_permission_stops_the_run_before_the_publish() {
     let mut scenario = world_with(good_bot());
     add_faults(
         &mut scenario,
@@ -422,17 +427,25 @@ async fn a_missing_session_permission_fails_the_gate_and_rolls_back() {
 
     let ran = run(&world, SMOKE).await;
 
-    ran.assert_outcome(1, "rolled-back", &events(ROLLED_BACK), &world.secrets());
+    // Found by the access check before publishing: nothing is published, so nothing
+    // needs rolling back.
+    ran.assert_outcome(
+        1,
+        "failed",
+        &[
+            "deployment_started",
+            "dependency_validation_passed",
+            "deployment_failed",
+            "metrics",
+        ],
+        &world.secrets(),
+    );
     assert_eq!(turns(&world), 0);
+    assert!(world.publishes().is_empty(), "{}", world.log());
     assert_eq!(world.live().as_deref(), Some("1.0"));
     assert!(
         ran.summary
-            .contains("### What went wrong: Smoke test could not run"),
-        "{ran}"
-    );
-    assert!(
-        ran.summary
-            .contains("a smoke test that cannot run fails the gate"),
+            .contains("### What went wrong: Smoke test not permitted"),
         "{ran}"
     );
     assert!(ran.summary.contains(
@@ -440,7 +453,7 @@ async fn a_missing_session_permission_fails_the_gate_and_rolls_back() {
     ), "{ran}");
     assert!(
         ran.stdout
-            .contains("::error title=Smoke test could not run::"),
+            .contains("::error title=Smoke test not permitted::"),
         "{ran}"
     );
 }

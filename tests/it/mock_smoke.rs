@@ -39,6 +39,8 @@ pub(crate) fn turn(id: &str, texts: &[&str], quick: &[&str], next: &str) -> Valu
     json!({ "id": id, "prompts": { "textPrompts": { "segments": segments } }, "nextActionType": next })
 }
 
+/// Sessions answered `s-1`: two are started, the access check before publishing (no
+/// turns) and the conversation's.
 pub(crate) async fn session(api: &mut Api) -> Mock {
     api.server
         .mock("POST", SESSIONS)
@@ -49,7 +51,7 @@ pub(crate) async fn session(api: &mut Api) -> Mock {
         })))
         .with_status(200)
         .with_body(json!({ "id": "s-1" }).to_string())
-        .expect(1)
+        .expect(2)
         .create_async()
         .await
 }
@@ -324,9 +326,17 @@ async fn with_rollback_off_a_failed_smoke_test_leaves_the_target_live_and_exits_
 }
 
 #[tokio::test]
-async fn a_missing_session_permission_fails_the_gate_and_names_the_permission() {
+async fn a_session_permission_lost_after_the_access_check_fails_the_gate_and_names_it() {
     let mut api = Api::new().await;
     published(&mut api).await;
+    // The access check before publishing could start a session; the gate's cannot.
+    api.server
+        .mock("POST", SESSIONS)
+        .with_status(200)
+        .with_body(json!({ "id": "probe" }).to_string())
+        .expect(1)
+        .create_async()
+        .await;
     api.server
         .mock("POST", SESSIONS)
         .with_status(403)

@@ -48,12 +48,25 @@ async fn a_dry_run_checks_the_file_and_says_what_would_run() {
     api.token(3600.0).await;
     api.get_flow(&flow(Some("2.0"), Some("3.0"), None), 1).await;
     api.consumed(&[]).await;
+    // One session proves the smoke test may run; no turn is sent, nothing is published.
     let sessions = api
         .server
-        .mock("POST", Matcher::Regex("^/api/v2/textbots/".into()))
+        .mock(
+            "POST",
+            Matcher::Regex("^/api/v2/textbots/botflows/sessions$".into()),
+        )
+        .with_status(200)
+        .with_body(serde_json::json!({ "id": "probe" }).to_string())
+        .expect(1)
+        .create_async()
+        .await;
+    let turns = api
+        .server
+        .mock("POST", Matcher::Regex("/turns$".into()))
         .expect(0)
         .create_async()
         .await;
+    let publishes = api.any_publish().await;
 
     let ran = run_smoke(&api, SMOKE, &[("INPUT_DRY-RUN", "true")]).await;
 
@@ -67,4 +80,45 @@ async fn a_dry_run_checks_the_file_and_says_what_would_run() {
     );
     assert_eq!(ran.event("dry_run_completed")["details"]["plan"][2], step);
     sessions.assert_async().await;
+    turns.assert_async().await;
+    publishes.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_dry_run_finds_a_missing_session_permission_before_any_publish() {
+    let mut api = Api::new().await;
+    api.token(3600.0).await;
+    api.get_flow(&flow(Some("2.0"), Some("3.0"), None), 1).await;
+    api.consumed(&[]).await;
+    api.server
+        .mock("POST", "/api/v2/textbots/botflows/sessions")
+        .with_status(403)
+        .with_header("ININ-Correlation-Id", "corr-403")
+        .with_body(envelope(
+            403,
+            "missing.permissions",
+            "You are missing the following permission(s): [textbots:botFlowSession:execute]",
+        ))
+        .expect(1)
+        .create_async()
+        .await;
+    let publishes = api.any_publish().await;
+
+    for dry_run in ["true", "false"] {
+        let ran = run_smoke(&api, SMOKE, &[("INPUT_DRY-RUN", dry_run)]).await;
+
+        assert_eq!(ran.report.exit_code(), 1, "dry run {dry_run}");
+        assert_eq!(ran.output("status"), "failed");
+        let failure = ran.report.failure().expect("a failure");
+        assert_eq!(failure.title, "Smoke test not permitted");
+        assert_eq!(failure.correlation_id.as_deref(), Some("corr-403"));
+        assert!(
+            failure
+                .next_step
+                .contains("textbots:botFlowSession:execute"),
+            "{}",
+            failure.next_step
+        );
+    }
+    publishes.assert_async().await;
 }

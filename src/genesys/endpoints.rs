@@ -67,6 +67,21 @@ impl GenesysClient {
         self.send(&Request::get("/api/v2/organizations/me")).await
     }
 
+    /// A version's configuration (`GET /api/v2/flows/{id}/versions/{v}/configuration`): the
+    /// flow's content as JSON, to compare two versions.
+    pub async fn version_configuration(
+        &self,
+        flow_id: &str,
+        version: &str,
+    ) -> Result<Answer<serde_json::Value>, ApiError> {
+        let path = format!(
+            "/api/v2/flows/{}/versions/{}/configuration",
+            segment(flow_id),
+            segment(version)
+        );
+        self.send(&Request::get(path)).await
+    }
+
     /// Every version of a flow (`GET /api/v2/flows/{id}/versions`, all pages).
     pub async fn flow_versions(&self, flow_id: &str) -> Result<Vec<FlowVersion>, ApiError> {
         let path = format!("/api/v2/flows/{}/versions", segment(flow_id));

@@ -4,6 +4,7 @@
 
 use super::bounds::{Bounds, Raced};
 use super::report::Failure;
+use super::rules::content::first_difference;
 use super::rules::rollback::{AfterFailure, RollbackCheck, after_failure, check};
 use super::rules::versions::classify;
 use super::rules::wait::Wanted;
@@ -140,20 +141,26 @@ impl Deployment<'_> {
             .republish_and_read_back(previous, stale_operation_id, bounds)
             .await
         {
-            Ok(()) => {
+            Ok(republished_as) => {
                 self.audit.record(Entry {
                     event: Event::RollbackCompleted,
                     version: Some(previous),
                     status: "completed",
-                    details: Some(json!({ "live_version": previous })),
+                    details: Some(match &republished_as {
+                        None => json!({ "live_version": previous }),
+                        Some(copy) => json!({ "live_version": copy, "same_content_as": previous }),
+                    }),
                     correlation_id: None,
                 });
                 self.phase("rollback", started, "completed");
-                let failure = Failure {
-                    message: format!(
-                        "{}; version {previous} was published again and is live",
-                        failure.message
+                let how = match &republished_as {
+                    None => format!("version {previous} was published again and is live"),
+                    Some(copy) => format!(
+                        "version {previous}'s content was published again as version {copy}, which is live"
                     ),
+                };
+                let failure = Failure {
+                    message: format!("{}; {how}", failure.message),
                     ..failure
                 };
                 Verdict::rolled_back(interruption, failure)
@@ -191,14 +198,16 @@ impl Deployment<'_> {
         }
     }
 
-    /// Publishes `previous` and proves it is live by reading the flow back. The request is
-    /// bounded by the deadline alone: once sent, its answer matters even after a signal.
+    /// Publishes `previous` and proves it is live by reading the flow back: `Ok(None)` when
+    /// `previous` itself is live, `Ok(Some(v))` when its content went live as version `v`.
+    /// The request is bounded by the deadline alone: once sent, its answer matters even
+    /// after a signal.
     async fn republish_and_read_back(
         &mut self,
         previous: &str,
         stale_operation_id: Option<String>,
         bounds: &Bounds,
-    ) -> Result<(), RollbackFailure> {
+    ) -> Result<Option<String>, RollbackFailure> {
         let publish = self.client.publish(&self.config.bot_id, previous);
         let operation_id = match bounds.ignoring_cancel().race(publish).await {
             Raced::Done(Ok(answer)) => answer.body.and_then(|op| op.id),
@@ -229,9 +238,48 @@ impl Deployment<'_> {
             Ok(Waited::TimedOut | Waited::Cancelled) | Err(_) => self.last_read(bounds).await?,
         };
         self.observe_live(flow.published_id());
-        match check(&flow, previous) {
-            RollbackCheck::Confirmed => Ok(()),
+        let from = live_before.as_deref().unwrap_or_default();
+        match check(&flow, previous, from, &self.config.client_id) {
+            RollbackCheck::Confirmed => Ok(None),
+            RollbackCheck::NewVersion { version } => self
+                .same_content_as(previous, &version)
+                .await
+                .map(|()| Some(version)),
             unconfirmed => Err(RollbackFailure::new(unconfirmed.reason(), None)),
+        }
+    }
+
+    /// Finding F: a republish numbered anew counts only when the new version's content is
+    /// the previous version's (their configurations, volatile fields dropped).
+    async fn same_content_as(
+        &mut self,
+        previous: &str,
+        version: &str,
+    ) -> Result<(), RollbackFailure> {
+        let bot = self.config.bot_id.as_str();
+        let (old, new) = tokio::join!(
+            self.client.version_configuration(bot, previous),
+            self.client.version_configuration(bot, version),
+        );
+        let (old, new) = match (old, new) {
+            (Ok(old), Ok(new)) => (old.body, new.body),
+            (Err(error), _) | (_, Err(error)) => {
+                return Err(RollbackFailure::new(
+                    format!(
+                        "version {version} went live, but its content could not be compared with version {previous}'s: {error}"
+                    ),
+                    error.correlation_id(),
+                ));
+            }
+        };
+        match first_difference(&old, &new) {
+            None => Ok(()),
+            Some(path) => Err(RollbackFailure::new(
+                format!(
+                    "version {version} went live, but its content differs from version {previous}'s (first at {path})"
+                ),
+                None,
+            )),
         }
     }
 

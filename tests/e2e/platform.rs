@@ -1,7 +1,5 @@
 //! The Action against what the platform does according to genesys-api-verified.md, through
-//! the sandbox's knobs for it. Where the pipeline does not yet do what the finding asks
-//! (issue 11), the test is ignored with what the pipeline must do; `cargo test --test e2e --
-//! --ignored platform` runs them.
+//! the sandbox's knobs for it.
 
 use serde_json::{Value, json};
 
@@ -98,7 +96,6 @@ conversations:
 ";
 
 #[tokio::test]
-#[ignore = "issue 11: a rollback whose publish makes a new version live must be accepted when that version was published by this client after the rollback started and its configuration equals the previous version's without the volatile keys (finding F); today it ends rollback-failed"]
 async fn a_rollback_that_goes_live_as_a_new_version_with_the_old_content_is_a_rollback() {
     let world = World::start(republished_as_new_version()).await;
     let ran = world

@@ -8,6 +8,7 @@ mod manifest;
 mod mock_auth;
 mod mock_dependencies;
 mod mock_publish;
+mod mock_republish;
 mod mock_rerun;
 mod mock_resilience;
 mod mock_rollback;

@@ -11,8 +11,9 @@
 //! | 5 (growing poll intervals; `Retry-After` is in `crate::retry`) | [`wait::next_interval`] |
 //! | 6 (success is `SUCCESS` *and* the target live) | [`publish::judge_finished`], [`versions::classify`] |
 //! | 7, 11 (after a timeout or a cancellation, one read decides) | [`interruption::settle`] |
-//! | 8 (roll back only what is really live, and prove it) | [`rollback::after_failure`], [`rollback::check`] |
+//! | 8 (roll back only what is really live, and prove it) | [`rollback::after_failure`], [`rollback::check`], [`content::first_difference`] |
 
+pub mod content;
 pub mod interruption;
 pub mod publish;
 pub mod rollback;

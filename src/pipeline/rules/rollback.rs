@@ -46,6 +46,13 @@ pub enum RollbackCheck {
         /// The platform's message.
         message: String,
     },
+    /// It ended `SUCCESS` with a version new to the run live, published by this client: a
+    /// republish may number the old content anew (finding F). It counts once that version's
+    /// content proves equal to the previous version's.
+    NewVersion {
+        /// The version live now.
+        version: String,
+    },
     /// It ended, and another version is live.
     OtherLive {
         /// The live version, if any.
@@ -53,12 +60,25 @@ pub enum RollbackCheck {
     },
 }
 
-/// Rule 8's proof: the rollback counts only when `previous` reads back as live.
-pub fn check(flow: &Flow, previous: &str) -> RollbackCheck {
-    if flow.published_id() == Some(previous) {
+/// Rule 8's proof: the rollback counts only when `previous` reads back as live, or a new
+/// version our republish made live (to be compared by content). `from` is the version the
+/// rollback replaces; `client_id` this run's OAuth client.
+pub fn check(flow: &Flow, previous: &str, from: &str, client_id: &str) -> RollbackCheck {
+    let live = flow.published_id();
+    if live == Some(previous) {
         return RollbackCheck::Confirmed;
     }
     let op = flow.current_operation.clone().unwrap_or_default();
+    let by_us = op
+        .client
+        .as_ref()
+        .and_then(|c| c.id.as_deref())
+        .is_none_or(|id| id == client_id);
+    if let Some(version) = live.filter(|v| *v != from && op.succeeded() && by_us) {
+        return RollbackCheck::NewVersion {
+            version: version.to_string(),
+        };
+    }
     match (op.complete, op.error_message) {
         (false, _) => RollbackCheck::StillRunning {
             status: op
@@ -87,6 +107,9 @@ impl RollbackCheck {
             }
             RollbackCheck::Failed { status, message } => {
                 format!("the rollback publish ended {status}: {message}")
+            }
+            RollbackCheck::NewVersion { version } => {
+                format!("version {version} went live, whose content is not yet compared")
             }
             RollbackCheck::OtherLive { live } => {
                 format!(
@@ -146,6 +169,16 @@ mod tests {
         }
     }
 
+    fn by(mut flow: Flow, client: &str) -> Flow {
+        if let Some(op) = flow.current_operation.as_mut() {
+            op.client = Some(crate::genesys::models::EntityRef {
+                id: Some(client.into()),
+                name: None,
+            });
+        }
+        flow
+    }
+
     #[test]
     fn a_rollback_counts_only_when_the_previous_version_reads_back() {
         let cases = [
@@ -169,16 +202,40 @@ mod tests {
                 },
                 "the rollback publish ended FAILURE: boom",
             ),
+            // A new version our republish made live: its content decides.
             (
                 read("4.0", true, "SUCCESS", None),
+                RollbackCheck::NewVersion {
+                    version: "4.0".into(),
+                },
+                "version 4.0 went live, whose content is not yet compared",
+            ),
+            // The version the rollback replaces is still live: nothing new to compare.
+            (
+                read("3.0", true, "SUCCESS", None),
+                RollbackCheck::OtherLive {
+                    live: Some("3.0".into()),
+                },
+                "version 3.0 is live instead",
+            ),
+            // Published by another client: not our republish.
+            (
+                by(read("4.0", true, "SUCCESS", None), "someone-else"),
                 RollbackCheck::OtherLive {
                     live: Some("4.0".into()),
                 },
                 "version 4.0 is live instead",
             ),
+            (
+                by(read("4.0", true, "SUCCESS", None), "ci"),
+                RollbackCheck::NewVersion {
+                    version: "4.0".into(),
+                },
+                "version 4.0 went live, whose content is not yet compared",
+            ),
         ];
         for (flow, expected, reason) in cases {
-            let checked = check(&flow, "2.0");
+            let checked = check(&flow, "2.0", "3.0", "ci");
             assert_eq!(checked, expected);
             assert_eq!(checked.reason(), reason);
         }

@@ -297,3 +297,31 @@ async fn dependency_tracking_answers_the_swagger_codes() {
     .await;
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_versions_listing_says_when_each_version_was_live() {
+    let sb = start(Scenario::default()).await;
+    let t = token(&sb).await;
+    let (status, listing) =
+        get_json(&sb, &t, &format!("/api/v2/flows/{DEMO_BOT_ID}/versions")).await;
+    assert_eq!(status, 200);
+    assert_eq!(ids(&listing), ["2.0", "1.0"], "newest first");
+    let entities = listing["entities"].as_array().unwrap();
+    assert!(
+        entities[1]["datePublished"]
+            .as_str()
+            .unwrap()
+            .ends_with('Z')
+    );
+    assert!(entities[1].get("datePublishedEnd").is_none());
+    assert!(entities[0].get("datePublished").is_none());
+    assert_eq!(listing["pageNumber"], 1);
+    let (gone, _) = get_json(
+        &sb,
+        &t,
+        &format!("/api/v2/flows/{DEMO_DELETED_BOT_ID}/versions"),
+    )
+    .await;
+    assert_eq!(gone, 410);
+    sb.shutdown().await;
+}

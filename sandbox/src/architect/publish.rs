@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use axum::http::StatusCode;
 
+use crate::architect::configuration::VersionOrigin;
 use crate::architect::operations::{Operation, Plan};
 use crate::http::errors::{ApiError, ApiResult};
 use crate::scenario::{EntityRef, PublishBehaviour, RepublishMode, UnknownVersion};
@@ -142,11 +143,22 @@ impl State {
     /// `POST /api/v2/flows/actions/unlock?flow=`: clears the lock.
     // GUESS: SWAGGER-2018 lists no 410 for unlock; a deleted flow answers 410 as on the other
     // flow endpoints.
-    pub fn unlock(&mut self, flow_id: Option<&str>) -> ApiResult<String> {
+    /// "Unlocking a flow checks in the currently saved changes and creates a new version of
+    /// the flow" (help.mypurecloud.com, "Unlock a flow"): a saved draft becomes the checked-in
+    /// version, numbered after the highest one, authored by the lock holder.
+    // GUESS: the check-in is done by the time the unlock answers (no CHECKIN operation shows),
+    // and a flow locked without a saved draft checks nothing in.
+    pub fn unlock(&mut self, flow_id: Option<&str>, now: Duration) -> ApiResult<String> {
         let flow_id =
             flow_id.ok_or_else(|| ApiError::bad_request("The query parameter flow is required"))?;
         self.architect_flow(flow_id)?;
         if let Some(flow) = self.flows.get_mut(flow_id) {
+            let holder = flow.locked_user.take().or(flow.locked_client.take());
+            if let (Some(draft), Some(by)) = (flow.saved.take(), holder) {
+                let id = flow.next_version_id();
+                flow.add_copy(&draft, &id, VersionOrigin { at: now, by });
+                flow.checked_in = Some(id);
+            }
             flow.locked_user = None;
             flow.locked_client = None;
         }
@@ -270,6 +282,27 @@ mod tests {
     }
 
     #[test]
+    fn an_unlock_checks_the_saved_draft_in_as_a_new_version() {
+        let locked =
+            r#", "locked_user": {"id": "u1", "name": "Jane Doe"}, "saved_version": "draft""#;
+        let mut s = state(r#"[{"id": "1.0"}, {"id": "2.0"}, {"id": "draft"}]"#, locked);
+        s.unlock(Some(FLOW), ms(5)).expect("unlocks");
+        let flow = &s.flows[FLOW];
+        assert_eq!(flow.checked_in.as_deref(), Some("3.0"));
+        assert_eq!(flow.saved, None);
+        assert_eq!(
+            (flow.locked_user.clone(), flow.locked_client.clone()),
+            (None, None)
+        );
+        assert!(flow.version("3.0").is_some(), "the draft is a version now");
+        assert_eq!(flow.origins["3.0"].by.name, "Jane Doe");
+        // Nothing else moves, and a second unlock checks nothing in.
+        assert_eq!(flow.published.as_deref(), Some("1.0"));
+        s.unlock(Some(FLOW), ms(6)).expect("unlocks again");
+        assert_eq!(s.flows[FLOW].checked_in.as_deref(), Some("3.0"));
+    }
+
+    #[test]
     fn locks_unknown_versions_and_unlock() {
         let locked = r#", "locked_user": {"id": "u1", "name": "Jane Doe"}"#;
         let mut s = state(r#"[{"id": "1.0"}, {"id": "2.0"}]"#, locked);
@@ -284,7 +317,7 @@ mod tests {
             err.message,
             "Flow is locked by another user. Lock holder: user Jane Doe (u1)."
         );
-        s.unlock(Some(FLOW)).expect("unlocks");
+        s.unlock(Some(FLOW), ms(0)).expect("unlocks");
         let err = s
             .publish(Some(FLOW), Some("9.9"), &me(), ms(0))
             .expect_err("unknown");
@@ -337,7 +370,7 @@ mod tests {
         let mut s = state(r#"[{"id": "1.0"}, {"id": "2.0"}]"#, r#", "deleted": true"#);
         let gone = ApiError::flow_deleted();
         assert_eq!(s.publish(Some(FLOW), None, &me(), ms(0)), Err(gone.clone()));
-        assert_eq!(s.unlock(Some(FLOW)), Err(gone));
+        assert_eq!(s.unlock(Some(FLOW), ms(0)), Err(gone));
         assert_eq!(
             (
                 gone_status(&s),

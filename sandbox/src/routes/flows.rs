@@ -92,6 +92,34 @@ pub(super) async fn get_one(
     })
 }
 
+/// `GET /api/v2/flows/{flowId}/versions`: every version, newest first, paged.
+// GUESS: the order (SWAGGER-2018 documents paging, not an order).
+pub(super) async fn list_versions(
+    State(shared): State<Arc<Shared>>,
+    Path(flow_id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let q = QueryParams::parse(raw.as_deref());
+    shared.with(|state, _| {
+        let page = Page::from_query(&q, state.settings.max_page_size)?;
+        let flow = state.architect_flow(&flow_id)?;
+        let mut ids: Vec<&str> = flow.versions.iter().map(|v| v.id.as_str()).collect();
+        ids.sort_by_key(|id| std::cmp::Reverse(version_order(id)));
+        let all = ids
+            .into_iter()
+            .map(|id| model::version(state, flow, id))
+            .collect();
+        let path = format!("/api/v2/flows/{flow_id}/versions");
+        Ok(Json(listing(all, page, &path, &q)))
+    })
+}
+
+/// `3.0` → (3, 0); other ids sort first.
+fn version_order(id: &str) -> (u64, u64) {
+    let mut parts = id.split('.').map(|p| p.parse::<u64>().unwrap_or(0));
+    (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
+}
+
 /// `GET /api/v2/flows/{flowId}/versions/{versionId}`: 410 for a deleted flow, 404
 /// `architect.flow.version.missing` for an unknown version (SWAGGER-2018).
 pub(super) async fn get_version(
@@ -165,7 +193,7 @@ pub(super) async fn unlock(
 ) -> ApiResult<Json<Value>> {
     let q = QueryParams::parse(raw.as_deref());
     shared.with(|state, now| {
-        let id = state.unlock(q.get("flow"))?;
+        let id = state.unlock(q.get("flow"), now)?;
         let flow = state.architect_flow(&id)?;
         Ok(Json(model::flow(state, flow, now)))
     })

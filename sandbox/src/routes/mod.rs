@@ -23,6 +23,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/api/v2/flows", get(flows::list))
         .route("/api/v2/flows/{flow_id}", get(flows::get_one))
         .route(
+            "/api/v2/flows/{flow_id}/versions",
+            get(flows::list_versions),
+        )
+        .route(
             "/api/v2/flows/{flow_id}/versions/{version_id}",
             get(flows::get_version),
         )

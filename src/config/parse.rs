@@ -90,17 +90,26 @@ pub fn decimal_seconds(value: &str, min: f64, max: f64) -> Result<Duration, Stri
     }
 }
 
+/// Whether `url` names this machine (`localhost`, 127.0.0.0/8, `::1`): the one place a
+/// plain `http://` or `ws://` connection is allowed to go.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
 /// A base URL for the API or the login host: `https`, or `http` only to a loopback host
 /// (the sandbox, a local proxy). Nothing else may leave the machine unencrypted.
 pub fn base_url(value: &str) -> Result<Url, String> {
     let allowed = "an https:// URL with no path, query or credentials (http:// only for a loopback host such as 127.0.0.1)";
     let url = Url::parse(value.trim()).map_err(|_| allowed.to_string())?;
-    let loopback = match url.host() {
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        None => return Err(allowed.into()),
-    };
+    if url.host().is_none() {
+        return Err(allowed.into());
+    }
+    let loopback = is_loopback(&url);
     let scheme_ok = url.scheme() == "https" || (url.scheme() == "http" && loopback);
     let clean = url.username().is_empty()
         && url.password().is_none()

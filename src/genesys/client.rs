@@ -3,6 +3,7 @@
 //! for the metrics.
 
 use super::auth::CachedToken;
+use super::endpoint::Endpoint;
 use super::error::ApiError;
 use super::response::{Received, excerpt, join, receive, short_type_name, status_error};
 use crate::config::Config;
@@ -56,15 +57,13 @@ pub struct Answer<T> {
     pub correlation_id: Option<String>,
 }
 
-/// One request to send.
+/// One request to send: an endpoint with its path filled in, and what goes with it.
 #[derive(Debug, Clone)]
 pub struct Request {
-    /// Method.
-    pub method: Method,
+    /// What is called (method, retry policy, permission).
+    pub endpoint: &'static Endpoint,
     /// Path below the API base, with its query already encoded.
     pub path: String,
-    /// Retry policy.
-    pub retry: RetryPolicy,
     /// No retry wait may end after this instant.
     pub deadline: Option<Instant>,
     /// A JSON body, for the few calls that take one.
@@ -72,37 +71,30 @@ pub struct Request {
 }
 
 impl Request {
-    /// A GET.
-    pub fn get(path: impl Into<String>) -> Self {
+    /// A request to `endpoint`, its path placeholders filled with `args` in order.
+    pub fn to(endpoint: &'static Endpoint, args: &[&str]) -> Self {
         Request {
-            method: Method::GET,
-            path: path.into(),
-            retry: RetryPolicy::Idempotent,
+            endpoint,
+            path: endpoint.path_with(args),
             deadline: None,
             body: None,
         }
     }
 
-    /// A POST with no body.
-    pub fn post(path: impl Into<String>, retry: RetryPolicy) -> Self {
-        Request {
-            method: Method::POST,
-            path: path.into(),
-            retry,
-            deadline: None,
-            body: None,
+    /// Appends an encoded query string.
+    pub fn query(mut self, query: &str) -> Self {
+        if !query.is_empty() {
+            let joiner = if self.path.contains('?') { '&' } else { '?' };
+            self.path.push(joiner);
+            self.path.push_str(query);
         }
+        self
     }
 
-    /// A POST with a JSON body.
-    pub fn post_json(path: impl Into<String>, body: serde_json::Value, retry: RetryPolicy) -> Self {
-        Request {
-            method: Method::POST,
-            path: path.into(),
-            retry,
-            deadline: None,
-            body: Some(body),
-        }
+    /// Sets a JSON body.
+    pub fn json(mut self, body: serde_json::Value) -> Self {
+        self.body = Some(body);
+        self
     }
 
     /// Sets the deadline.
@@ -243,17 +235,17 @@ impl GenesysClient {
         token: &SecretString,
         attempts: u32,
     ) -> Attempt<T> {
-        let method = request.method.as_str().to_string();
+        let method = request.endpoint.method.as_str().to_string();
         self.inner.counters.requests.fetch_add(1, Ordering::Relaxed);
         let mut builder = self
             .inner
             .http
-            .request(request.method.clone(), url)
+            .request(request.endpoint.method.clone(), url)
             .bearer_auth(token.expose_secret())
             .header(reqwest::header::ACCEPT, "application/json");
         if let Some(body) = &request.body {
             builder = builder.json(body);
-        } else if request.method == Method::POST {
+        } else if request.endpoint.method == Method::POST {
             // The platform's actions take no body; the SDKs still send JSON's content type.
             builder = builder.header(reqwest::header::CONTENT_TYPE, "application/json");
         }
@@ -268,7 +260,7 @@ impl GenesysClient {
             Err(failed) => {
                 let failure = failed.attempt_failure();
                 let error = failed.into_error(&method, &request.path, attempts, cap);
-                return after_failure(request.retry, failure, error);
+                return after_failure(request.endpoint.retry, failure, error);
             }
         };
         if status.is_success() {
@@ -295,7 +287,7 @@ impl GenesysClient {
                     };
                     // A truncated body from a proxy is worth another read; a publish whose
                     // answer we cannot read is decided by re-reading the flow instead.
-                    after_failure(request.retry, AttemptFailure::Undecodable, error)
+                    after_failure(request.endpoint.retry, AttemptFailure::Undecodable, error)
                 }
             };
         }
@@ -313,12 +305,13 @@ impl GenesysClient {
             correlation_id,
             attempts,
             retry_after,
-        );
+        )
+        .needing(request.endpoint.permission);
         let failure = AttemptFailure::Status {
             status: status.as_u16(),
             retry_after,
         };
-        after_failure(request.retry, failure, error)
+        after_failure(request.endpoint.retry, failure, error)
     }
 
     /// Waits before the next try, or gives up with `error` when the retries are spent, the

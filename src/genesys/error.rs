@@ -3,6 +3,22 @@
 
 use std::time::Duration;
 
+/// An error and its causes on one line (`outer: inner: innermost`), for messages that must
+/// say everything once.
+pub fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        let inner_text = inner.to_string();
+        if !text.ends_with(&inner_text) {
+            text.push_str(": ");
+            text.push_str(&inner_text);
+        }
+        cause = inner.source();
+    }
+    text
+}
+
 /// An HTTP answer the Action could not accept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusError {
@@ -24,6 +40,8 @@ pub struct StatusError {
     pub attempts: u32,
     /// The last `Retry-After`, on 429.
     pub retry_after: Option<Duration>,
+    /// The permission the endpoint needs, from its description.
+    pub permission: Option<&'static str>,
 }
 
 /// How a request failed before an HTTP answer arrived.
@@ -118,6 +136,17 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// The same error, knowing the permission its endpoint needs (for the 403 hint).
+    pub fn needing(self, permission: Option<&'static str>) -> Self {
+        match self {
+            ApiError::Status(mut s) => {
+                s.permission = permission;
+                ApiError::Status(s)
+            }
+            other => other,
+        }
+    }
+
     /// The HTTP status, when there was an answer.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -179,7 +208,7 @@ impl ApiError {
             ApiError::Status(s) if s.status == 401 => Some(
                 "The token was refused. Check that the OAuth client still exists and that api-url and login-url belong to the same region.".into(),
             ),
-            ApiError::Status(s) if s.status == 403 => Some(match required_permission(&s.method, &s.path) {
+            ApiError::Status(s) if s.status == 403 => Some(match s.permission {
                 Some(permission) => format!(
                     "Give the OAuth client's role the permission `{permission}` (Admin > Roles/Permissions), in the division that holds the object."
                 ),
@@ -224,26 +253,6 @@ fn hint_for_code(code: &str) -> Option<&'static str> {
     })
 }
 
-/// The permission a call needs (genesys-api.md §5), for 403 hints.
-pub fn required_permission(method: &str, path: &str) -> Option<&'static str> {
-    let path = path.split('?').next().unwrap_or(path);
-    if path.starts_with("/api/v2/flows/actions/publish") {
-        Some("architect:flow:publish")
-    } else if path.starts_with("/api/v2/flows/actions/unlock") {
-        Some("architect:flow:unlock")
-    } else if path.starts_with("/api/v2/architect/dependencytracking") {
-        Some("architect:dependencyTracking:view")
-    } else if path.starts_with("/api/v2/routing/skills") {
-        Some("routing:skill:view")
-    } else if path.starts_with("/api/v2/textbots/botflows/sessions") {
-        Some("textbots:botFlowSession:execute")
-    } else if path.starts_with("/api/v2/flows") && method.eq_ignore_ascii_case("GET") {
-        Some("architect:flow:view")
-    } else {
-        None
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,40 +268,42 @@ mod tests {
             details: vec![],
             attempts: 1,
             retry_after: None,
+            permission: None,
         }))
     }
 
     #[test]
-    fn names_the_missing_permission_per_call() {
-        let cases = [
-            (
-                "POST",
-                "/api/v2/flows/actions/publish?flow=x&version=3.0",
-                "architect:flow:publish",
-            ),
-            (
-                "POST",
-                "/api/v2/flows/actions/unlock?flow=x",
-                "architect:flow:unlock",
-            ),
-            ("GET", "/api/v2/flows/x", "architect:flow:view"),
-            ("GET", "/api/v2/flows?id=a", "architect:flow:view"),
-            ("GET", "/api/v2/routing/skills?id=a", "routing:skill:view"),
-            (
-                "GET",
-                "/api/v2/architect/dependencytracking/consumedresources?id=x",
-                "architect:dependencyTracking:view",
-            ),
-            (
-                "POST",
-                "/api/v2/textbots/botflows/sessions",
-                "textbots:botFlowSession:execute",
-            ),
-        ];
-        for (method, path, permission) in cases {
-            let hint = status(method, path, 403).hint().expect("hint");
-            assert!(hint.contains(&format!("`{permission}`")), "{path}: {hint}");
+    fn a_403_names_the_permission_of_the_endpoint_that_refused() {
+        for endpoint in crate::genesys::endpoint::ALL {
+            let error =
+                status(endpoint.method.as_str(), endpoint.path, 403).needing(endpoint.permission);
+            let hint = error.hint().expect("a hint");
+            match endpoint.permission {
+                Some(permission) => {
+                    assert!(
+                        hint.contains(&format!("`{permission}`")),
+                        "{}: {hint}",
+                        endpoint.path
+                    )
+                }
+                None => assert!(
+                    hint.contains("permission table"),
+                    "{}: {hint}",
+                    endpoint.path
+                ),
+            }
         }
+    }
+
+    #[test]
+    fn causes_are_said_once_on_one_line() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("outer")]
+        struct Outer(#[source] std::io::Error);
+        let error = Outer(std::io::Error::other("inner"));
+        assert_eq!(with_causes(&error), "outer: inner");
+        let plain = std::io::Error::other("alone");
+        assert_eq!(with_causes(&plain), "alone");
     }
 
     #[test]

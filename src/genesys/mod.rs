@@ -1,8 +1,9 @@
 //! The Genesys Cloud Platform API: client, auth, models, errors, regions.
 
 pub mod auth;
+pub mod calls;
 pub mod client;
-pub mod endpoints;
+pub mod endpoint;
 pub mod error;
 pub mod models;
 pub mod notifications;

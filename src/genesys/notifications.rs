@@ -11,7 +11,8 @@
 
 mod socket;
 
-use super::client::{Answer, GenesysClient, Request, RetryPolicy};
+use super::client::{Answer, GenesysClient, Request};
+use super::endpoint;
 use super::error::ApiError;
 use super::models::Flow;
 use serde::Deserialize;
@@ -19,7 +20,7 @@ use serde_json::{Value, json};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
-use url::{Host, Url};
+use url::Url;
 
 /// The heartbeat topic: carries no flow data.
 pub const HEARTBEAT_TOPIC: &str = "channel.metadata";
@@ -93,9 +94,12 @@ pub enum PushError {
     /// The connect URI is not one the Action will use.
     #[error("the channel's connect URI {0:?} is not wss:// (ws:// only to a loopback host)")]
     UnsafeUri(String),
-    /// The WebSocket could not be opened.
-    #[error("the notification socket could not be opened: {0}")]
-    Connect(String),
+    /// The WebSocket handshake failed.
+    #[error("the notification socket could not be opened")]
+    Connect(#[source] Box<tokio_tungstenite::tungstenite::Error>),
+    /// The WebSocket handshake did not finish in time.
+    #[error("the notification socket could not be opened: no handshake within {} s", .0.as_secs())]
+    HandshakeTimeout(Duration),
 }
 
 /// What the socket tells the waiting side.
@@ -169,15 +173,9 @@ pub fn channel_failure(text: &str) -> Option<String> {
 pub fn check_connect_uri(uri: &str) -> Result<Url, PushError> {
     let unsafe_uri = || PushError::UnsafeUri(uri.to_string());
     let url = Url::parse(uri).map_err(|_| unsafe_uri())?;
-    let loopback = match url.host() {
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
     match url.scheme() {
         "wss" => Ok(url),
-        "ws" if loopback => Ok(url),
+        "ws" if crate::config::parse::is_loopback(&url) => Ok(url),
         _ => Err(unsafe_uri()),
     }
 }
@@ -186,11 +184,7 @@ impl GenesysClient {
     /// `POST /api/v2/notifications/channels`. A second channel is harmless (the oldest of
     /// more than 20 is removed), so it is retried like a read.
     pub async fn create_channel(&self) -> Result<Answer<Channel>, ApiError> {
-        self.send(&Request::post(
-            "/api/v2/notifications/channels",
-            RetryPolicy::Idempotent,
-        ))
-        .await
+        self.send(&Request::to(&endpoint::CHANNELS, &[])).await
     }
 
     /// `POST /api/v2/notifications/channels/{id}/subscriptions?ignoreErrors=true`: adds the
@@ -200,14 +194,11 @@ impl GenesysClient {
         channel_id: &str,
         topics: &[String],
     ) -> Result<Vec<ChannelTopic>, ApiError> {
-        let channel: String = url::form_urlencoded::byte_serialize(channel_id.as_bytes()).collect();
         let body = Value::Array(topics.iter().map(|t| json!({ "id": t })).collect());
-        let path =
-            format!("/api/v2/notifications/channels/{channel}/subscriptions?ignoreErrors=true");
-        let listing: TopicListing = self
-            .send(&Request::post_json(path, body, RetryPolicy::Idempotent))
-            .await?
-            .body;
+        let request = Request::to(&endpoint::SUBSCRIPTIONS, &[channel_id])
+            .query("ignoreErrors=true")
+            .json(body);
+        let listing: TopicListing = self.send(&request).await?.body;
         Ok(listing.entities)
     }
 

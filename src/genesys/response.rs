@@ -161,6 +161,7 @@ pub(super) fn status_error(
         details,
         attempts,
         retry_after,
+        permission: None,
     }))
 }
 

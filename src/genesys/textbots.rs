@@ -6,14 +6,12 @@
 //! a turn whose answer was lost, the repeated turn may be refused or answered out of step; that
 //! fails the conversation as a wrong answer would, which is no worse than failing on the 503.
 
-use super::client::{Answer, GenesysClient, Request, RetryPolicy};
+use super::client::{Answer, GenesysClient, Request};
+use super::endpoint;
 use super::error::ApiError;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::time::Instant;
-
-/// The path sessions are created on.
-pub const SESSIONS_PATH: &str = "/api/v2/textbots/botflows/sessions";
 
 /// `TextBotFlowLaunchResponse`.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -201,8 +199,9 @@ impl GenesysClient {
         deadline: Option<Instant>,
     ) -> Result<Answer<BotSession>, ApiError> {
         let body = launch_request(flow_id, &uuid::Uuid::new_v4().to_string());
-        let request =
-            Request::post_json(SESSIONS_PATH, body, RetryPolicy::Idempotent).until(deadline);
+        let request = Request::to(&endpoint::BOT_SESSIONS, &[])
+            .json(body)
+            .until(deadline);
         self.send(&request).await
     }
 
@@ -226,13 +225,9 @@ impl GenesysClient {
                 },
             }),
         };
-        let id: String = url::form_urlencoded::byte_serialize(session_id.as_bytes()).collect();
-        let request = Request::post_json(
-            format!("{SESSIONS_PATH}/{id}/turns"),
-            body,
-            RetryPolicy::Idempotent,
-        )
-        .until(deadline);
+        let request = Request::to(&endpoint::BOT_TURNS, &[session_id])
+            .json(body)
+            .until(deadline);
         self.send(&request).await
     }
 }

@@ -5,6 +5,7 @@ use super::Deployment;
 use super::bounds::{Bounds, Raced};
 use super::rules::wait::safety_net_interval;
 use crate::config::WaitMode;
+use crate::genesys::error::with_causes;
 use crate::genesys::notifications::{PushError, silence_limit};
 
 impl Deployment<'_> {
@@ -48,9 +49,10 @@ impl Deployment<'_> {
                 };
                 self.warn(
                     "Push notifications unavailable",
-                    &format!("{error}; waiting by polling instead.{hint}"),
+                    &format!("{}; waiting by polling instead.{hint}", with_causes(&error)),
                 );
-                self.facts.wait_channel = Some(format!("poll (push unavailable: {error})"));
+                self.facts.wait_channel =
+                    Some(format!("poll (push unavailable: {})", with_causes(&error)));
             }
         }
     }

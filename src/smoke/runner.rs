@@ -7,9 +7,7 @@ use super::matching::{self, Ending, Reply};
 use super::report::{Broken, ConversationResult, Outcome, SmokeReport, TurnRecord, Verdict};
 use crate::genesys::textbots::{BotTurn, TurnInput};
 use crate::genesys::{ApiError, GenesysClient};
-use std::sync::Arc;
-use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
+use futures_util::{StreamExt, stream};
 use tokio::time::Instant;
 
 /// Conversations held at once: each sends one request at a time, so this bounds the gate's
@@ -18,29 +16,23 @@ pub const CONCURRENCY: usize = 4;
 /// NoOp continuations followed for one answer; a bot that keeps asking for more is broken.
 pub const MAX_CONTINUATIONS: usize = 20;
 
-/// Runs every conversation of `suite` against the bot flow `bot_id` as published now.
+/// Runs every conversation of `suite` against the bot flow `bot_id` as published now, a few
+/// at once, and reports them in file order.
 pub async fn run_all(client: &GenesysClient, bot_id: &str, suite: &Suite) -> SmokeReport {
-    let permits = Arc::new(Semaphore::new(CONCURRENCY));
-    let mut running = JoinSet::new();
-    for (index, conversation) in suite.conversations.iter().cloned().enumerate() {
-        let client = client.clone();
-        let bot_id = bot_id.to_string();
-        let permits = permits.clone();
-        running.spawn(async move {
-            // The semaphore is never closed, so a permit always comes.
-            let _permit = permits.acquire_owned().await.ok();
-            (index, run_one(&client, &bot_id, &conversation).await)
-        });
-    }
-    let mut results = Vec::new();
-    while let Some(joined) = running.join_next().await {
-        let (index, result) = joined.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
-        results.push((index, result));
-    }
-    results.sort_by_key(|(index, _)| *index);
+    // The conversations are built first: a stream whose closure borrows would make the
+    // run's future lose `Send`.
+    let conversations: Vec<_> = suite
+        .conversations
+        .iter()
+        .map(|conversation| run_one(client, bot_id, conversation))
+        .collect();
+    let conversations = stream::iter(conversations)
+        .buffered(CONCURRENCY)
+        .collect()
+        .await;
     SmokeReport {
         file: suite.file.clone(),
-        conversations: results.into_iter().map(|(_, r)| r).collect(),
+        conversations,
     }
 }
 

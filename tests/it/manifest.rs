@@ -189,3 +189,30 @@ fn the_readme_tables_match_action_yml() {
         );
     }
 }
+
+#[test]
+fn the_readme_permission_table_is_the_endpoints_permissions() {
+    use genesys_bot_deploy::genesys::endpoint::ALL;
+    let readme = readme();
+    let rows = table_rows(section(&readme, "Genesys Cloud permissions"));
+    let mut wanted: BTreeMap<String, String> = BTreeMap::new();
+    for endpoint in ALL {
+        if let Some(permission) = endpoint.permission {
+            let purpose = wanted.entry(permission.to_string()).or_default();
+            assert!(
+                purpose.is_empty() || purpose == endpoint.purpose,
+                "{permission}: one purpose per permission ({purpose} vs {})",
+                endpoint.purpose
+            );
+            *purpose = endpoint.purpose.to_string();
+        }
+    }
+    let listed: BTreeMap<String, String> = rows
+        .into_iter()
+        .map(|(permission, cells)| (permission, cells[1].clone()))
+        .collect();
+    assert_eq!(
+        listed, wanted,
+        "README permission rows vs the endpoints' permissions"
+    );
+}

@@ -71,11 +71,8 @@ pub(super) async fn connect(uri: &Url) -> Result<Socket, PushError> {
     .await
     {
         Ok(Ok((socket, _response))) => Ok(socket),
-        Ok(Err(e)) => Err(PushError::Connect(e.to_string())),
-        Err(_) => Err(PushError::Connect(format!(
-            "no handshake within {} s",
-            CONNECT_TIMEOUT.as_secs()
-        ))),
+        Ok(Err(e)) => Err(PushError::Connect(Box::new(e))),
+        Err(_) => Err(PushError::HandshakeTimeout(CONNECT_TIMEOUT)),
     }
 }
 
@@ -131,7 +128,8 @@ pub(super) async fn read_events(
                     }
                     // The old socket lives on until the host closes it; that close is a drop.
                     Err(e) => tracing::warn!(
-                        "the notification host is closing the socket, and a new one could not be opened ({e}); staying on the old one"
+                        "the notification host is closing the socket, and a new one could not be opened ({}); staying on the old one",
+                        crate::genesys::error::with_causes(&e)
                     ),
                 }
             }
@@ -151,7 +149,10 @@ pub(super) async fn read_events(
                     }
                     Err(e) => {
                         let _ = tx
-                            .send(Signal::Lost(format!("{why}; reconnecting failed: {e}")))
+                            .send(Signal::Lost(format!(
+                                "{why}; reconnecting failed: {}",
+                                crate::genesys::error::with_causes(&e)
+                            )))
                             .await;
                         return;
                     }

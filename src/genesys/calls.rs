@@ -1,13 +1,14 @@
-//! The calls the Action makes, typed (genesys-api.md §1.3, §2). Ids reach a URL only after
-//! config validation, and are still percent-encoded here.
+//! The calls the Action makes, typed, each on its [`endpoint`](super::endpoint). Ids reach a
+//! URL only after config validation, and are still percent-encoded there.
 
-use super::client::{Answer, GenesysClient, Request, RetryPolicy};
+use super::client::{Answer, GenesysClient, Request};
+use super::endpoint::{self, Endpoint};
 use super::error::ApiError;
 use super::models::{
     Dependency, Flow, FlowVersion, Listing, Operation, Organization, Skill, TokenInfo,
 };
+use futures_util::{StreamExt, TryStreamExt, stream};
 use serde::de::DeserializeOwned;
-use tokio::task::JoinSet;
 use tokio::time::Instant;
 use url::form_urlencoded::Serializer;
 
@@ -16,6 +17,8 @@ use url::form_urlencoded::Serializer;
 pub const IDS_PER_REQUEST: usize = 100;
 /// Page size for listings; the CX as Code provider pages at 500, the SDK default is 25.
 pub const PAGE_SIZE: usize = 100;
+/// Bulk lookups in flight at once: 200 flows and 200 skills take their four requests together.
+const BULK_CONCURRENCY: usize = 4;
 
 fn query(pairs: &[(&str, &str)]) -> String {
     let mut s = Serializer::new(String::new());
@@ -25,10 +28,6 @@ fn query(pairs: &[(&str, &str)]) -> String {
     s.finish()
 }
 
-fn segment(id: &str) -> String {
-    url::form_urlencoded::byte_serialize(id.as_bytes()).collect()
-}
-
 impl GenesysClient {
     /// `GET /api/v2/flows/{id}`.
     pub async fn get_flow(
@@ -36,7 +35,7 @@ impl GenesysClient {
         flow_id: &str,
         deadline: Option<Instant>,
     ) -> Result<Answer<Flow>, ApiError> {
-        self.send(&Request::get(format!("/api/v2/flows/{}", segment(flow_id))).until(deadline))
+        self.send(&Request::to(&endpoint::FLOW, &[flow_id]).until(deadline))
             .await
     }
 
@@ -48,23 +47,19 @@ impl GenesysClient {
         flow_id: &str,
         version: &str,
     ) -> Result<Answer<serde_json::Value>, ApiError> {
-        let path = format!(
-            "/api/v2/flows/{}/versions/{}",
-            segment(flow_id),
-            segment(version)
-        );
-        self.send(&Request::get(path)).await
+        self.send(&Request::to(&endpoint::FLOW_VERSION, &[flow_id, version]))
+            .await
     }
 
     /// `GET /api/v2/tokens/me`: the token's org and OAuth client. Needs no permission.
     pub async fn token_info(&self) -> Result<Answer<TokenInfo>, ApiError> {
-        self.send(&Request::get("/api/v2/tokens/me")).await
+        self.send(&Request::to(&endpoint::TOKEN_INFO, &[])).await
     }
 
     /// `GET /api/v2/organizations/me`: the token's org, with its unchangeable short name.
     /// Needs no permission.
     pub async fn organization(&self) -> Result<Answer<Organization>, ApiError> {
-        self.send(&Request::get("/api/v2/organizations/me")).await
+        self.send(&Request::to(&endpoint::ORGANIZATION, &[])).await
     }
 
     /// A version's configuration (`GET /api/v2/flows/{id}/versions/{v}/configuration`): the
@@ -74,18 +69,14 @@ impl GenesysClient {
         flow_id: &str,
         version: &str,
     ) -> Result<Answer<serde_json::Value>, ApiError> {
-        let path = format!(
-            "/api/v2/flows/{}/versions/{}/configuration",
-            segment(flow_id),
-            segment(version)
-        );
-        self.send(&Request::get(path)).await
+        let request = Request::to(&endpoint::FLOW_VERSION_CONFIGURATION, &[flow_id, version]);
+        self.send(&request).await
     }
 
     /// Every version of a flow (`GET /api/v2/flows/{id}/versions`, all pages).
     pub async fn flow_versions(&self, flow_id: &str) -> Result<Vec<FlowVersion>, ApiError> {
-        let path = format!("/api/v2/flows/{}/versions", segment(flow_id));
-        self.all_pages(&path, "").await
+        self.all_pages(&endpoint::FLOW_VERSIONS, &[flow_id], "")
+            .await
     }
 
     /// `POST /api/v2/flows/actions/publish?flow=&version=` (no body). Never retried once
@@ -97,32 +88,26 @@ impl GenesysClient {
         version: &str,
     ) -> Result<Answer<Option<Operation>>, ApiError> {
         let q = query(&[("flow", flow_id), ("version", version)]);
-        self.send(&Request::post(
-            format!("/api/v2/flows/actions/publish?{q}"),
-            RetryPolicy::NotProcessedOnly,
-        ))
-        .await
+        self.send(&Request::to(&endpoint::PUBLISH, &[]).query(&q))
+            .await
     }
 
     /// `POST /api/v2/flows/actions/unlock?flow=`. Unlocking twice is harmless, so it is
     /// retried like a read.
     pub async fn unlock(&self, flow_id: &str) -> Result<Answer<Flow>, ApiError> {
         let q = query(&[("flow", flow_id)]);
-        self.send(&Request::post(
-            format!("/api/v2/flows/actions/unlock?{q}"),
-            RetryPolicy::Idempotent,
-        ))
-        .await
+        self.send(&Request::to(&endpoint::UNLOCK, &[]).query(&q))
+            .await
     }
 
     /// Flows by id, in bulk (`GET /api/v2/flows?id=…`). Missing ids are simply absent.
     pub async fn get_flows(&self, ids: &[String]) -> Result<Vec<Flow>, ApiError> {
-        self.bulk("/api/v2/flows", ids).await
+        self.bulk(&endpoint::FLOWS, ids).await
     }
 
     /// Skills by id, in bulk (`GET /api/v2/routing/skills?id=…`). Missing ids are absent.
     pub async fn get_skills(&self, ids: &[String]) -> Result<Vec<Skill>, ApiError> {
-        self.bulk("/api/v2/routing/skills", ids).await
+        self.bulk(&endpoint::SKILLS, ids).await
     }
 
     /// What a flow version consumes, by dependency tracking, all pages.
@@ -139,50 +124,53 @@ impl GenesysClient {
             ("objectType", object_type),
         ];
         pairs.extend(resource_types.iter().map(|t| ("resourceType", *t)));
-        self.all_pages(
-            "/api/v2/architect/dependencytracking/consumedresources",
-            &query(&pairs),
-        )
-        .await
+        self.all_pages(&endpoint::CONSUMED_RESOURCES, &[], &query(&pairs))
+            .await
     }
 
-    /// Looks ids up in batches, concurrently, each batch with all its pages.
-    async fn bulk<T>(&self, path: &'static str, ids: &[String]) -> Result<Vec<T>, ApiError>
-    where
-        T: DeserializeOwned + Send + 'static,
-    {
-        let mut batches = JoinSet::new();
-        for (index, chunk) in ids.chunks(IDS_PER_REQUEST).enumerate() {
-            let pairs: Vec<(&str, &str)> = chunk.iter().map(|id| ("id", id.as_str())).collect();
-            let q = query(&pairs);
-            let client = self.clone();
-            batches.spawn(async move { (index, client.all_pages::<T>(path, &q).await) });
-        }
-        let mut results: Vec<(usize, Vec<T>)> = Vec::new();
-        while let Some(joined) = batches.join_next().await {
-            let (index, batch) =
-                joined.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
-            results.push((index, batch?));
-        }
-        results.sort_by_key(|(index, _)| *index);
-        Ok(results.into_iter().flat_map(|(_, items)| items).collect())
+    /// Looks ids up in batches, a few at once, each batch with all its pages; the result
+    /// keeps the batches' order.
+    async fn bulk<T: DeserializeOwned>(
+        &self,
+        endpoint: &'static Endpoint,
+        ids: &[String],
+    ) -> Result<Vec<T>, ApiError> {
+        // The requests are built first: a stream whose closure borrows would make the run's
+        // future lose `Send`.
+        let requests: Vec<_> = ids
+            .chunks(IDS_PER_REQUEST)
+            .map(|chunk| {
+                let pairs: Vec<(&str, &str)> = chunk.iter().map(|id| ("id", id.as_str())).collect();
+                self.all_pages_with(endpoint, query(&pairs))
+            })
+            .collect();
+        let batches: Vec<Vec<T>> = stream::iter(requests)
+            .buffered(BULK_CONCURRENCY)
+            .try_collect()
+            .await?;
+        Ok(batches.into_iter().flatten().collect())
+    }
+
+    async fn all_pages_with<T: DeserializeOwned>(
+        &self,
+        endpoint: &'static Endpoint,
+        query: String,
+    ) -> Result<Vec<T>, ApiError> {
+        self.all_pages(endpoint, &[], &query).await
     }
 
     async fn all_pages<T: DeserializeOwned>(
         &self,
-        path: &str,
+        endpoint: &'static Endpoint,
+        args: &[&str],
         base_query: &str,
     ) -> Result<Vec<T>, ApiError> {
         let mut items = Vec::new();
         let mut page = 1u32;
         loop {
             let paging = format!("pageSize={PAGE_SIZE}&pageNumber={page}");
-            let url = if base_query.is_empty() {
-                format!("{path}?{paging}")
-            } else {
-                format!("{path}?{base_query}&{paging}")
-            };
-            let listing: Listing<T> = self.send(&Request::get(url)).await?.body;
+            let request = Request::to(endpoint, args).query(base_query).query(&paging);
+            let listing: Listing<T> = self.send(&request).await?.body;
             let count = listing.entities.len();
             items.extend(listing.entities);
             let more_pages = listing.page_count.is_some_and(|pages| page < pages);

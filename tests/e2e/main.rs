@@ -11,6 +11,8 @@ mod push;
 mod ran;
 mod rollback;
 mod runner;
+#[path = "../shared/mod.rs"]
+mod shared;
 mod smoke;
 mod soak;
 mod soak_case;

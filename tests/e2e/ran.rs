@@ -99,30 +99,15 @@ impl Ran {
     /// Where a secret showed up, if anywhere. Stdout's `::add-mask::` lines are the one
     /// place a secret must appear (for the runner to hide it).
     pub fn leak(&self, secrets: &[String]) -> Option<String> {
-        let stdout: String = self
-            .stdout
-            .lines()
-            .filter(|l| !l.starts_with("::add-mask::"))
-            .collect::<Vec<_>>()
-            .join("\n");
+        let stdout = crate::shared::without_masks(&self.stdout);
         let places = [
-            ("stdout", &stdout),
-            ("stderr", &self.stderr),
-            ("outputs", &self.outputs_raw),
-            ("summary", &self.summary),
-            ("audit-log file", &self.audit_file),
+            ("stdout", stdout.as_str()),
+            ("stderr", self.stderr.as_str()),
+            ("outputs", self.outputs_raw.as_str()),
+            ("summary", self.summary.as_str()),
+            ("audit-log file", self.audit_file.as_str()),
         ];
-        for (place, text) in places {
-            for secret in secrets.iter().filter(|s| !s.is_empty()) {
-                if text.contains(secret.as_str()) {
-                    return Some(format!(
-                        "a secret ({} chars) leaked into {place}",
-                        secret.len()
-                    ));
-                }
-            }
-        }
-        None
+        crate::shared::leak(&places, secrets)
     }
 }
 
@@ -136,31 +121,4 @@ impl fmt::Display for Ran {
     }
 }
 
-/// Parses `$GITHUB_OUTPUT` with the runner's rules: `name=value` or `name<<DELIM` … `DELIM`.
-pub fn parse_outputs(text: &str) -> HashMap<String, String> {
-    let mut out = HashMap::new();
-    let mut lines = text.split('\n');
-    while let Some(line) = lines.next() {
-        if line.is_empty() {
-            continue;
-        }
-        match (line.find('='), line.find("<<")) {
-            (Some(e), h) if h.is_none_or(|h| e < h) => {
-                out.insert(line[..e].to_string(), line[e + 1..].to_string());
-            }
-            (_, Some(h)) => {
-                let (name, delimiter) = (&line[..h], &line[h + 2..]);
-                let mut value = Vec::new();
-                for next in lines.by_ref() {
-                    if next == delimiter {
-                        break;
-                    }
-                    value.push(next);
-                }
-                out.insert(name.to_string(), value.join("\n"));
-            }
-            _ => panic!("invalid output line {line:?}"),
-        }
-    }
-    out
-}
+pub use crate::shared::parse_outputs;

@@ -70,65 +70,21 @@ impl Ran {
 
     /// Asserts no secret reached anything the run wrote.
     pub fn assert_no_secrets(&self) {
-        for (what, text) in [
-            ("stdout", self.stdout_without_masks()),
-            ("outputs", self.outputs_raw.clone()),
-            ("summary", self.summary.clone()),
-            ("audit file", self.audit_file.clone()),
-        ] {
-            for secret in [SECRET, TOKEN] {
-                assert!(
-                    !text.contains(secret),
-                    "{secret} leaked into {what}:\n{text}"
-                );
-            }
+        let stdout = crate::shared::without_masks(&self.stdout);
+        let texts = [
+            ("stdout", stdout.as_str()),
+            ("outputs", self.outputs_raw.as_str()),
+            ("summary", self.summary.as_str()),
+            ("audit file", self.audit_file.as_str()),
+        ];
+        let secrets = [SECRET.to_string(), TOKEN.to_string()];
+        if let Some(leak) = crate::shared::leak(&texts, &secrets) {
+            panic!("{leak}");
         }
-    }
-
-    /// Stdout without the `::add-mask::` lines, the one place a secret must appear (for the
-    /// runner to hide it).
-    fn stdout_without_masks(&self) -> String {
-        self.stdout
-            .lines()
-            .filter(|l| !l.starts_with("::add-mask::"))
-            .collect::<Vec<_>>()
-            .join("\n")
     }
 }
 
-/// Parses `$GITHUB_OUTPUT` with the runner's rules (reference/github-actions.md §3.1).
-pub fn parse_outputs(text: &str) -> HashMap<String, String> {
-    let mut out = HashMap::new();
-    let mut lines = text.split('\n');
-    while let Some(line) = lines.next() {
-        if line.is_empty() {
-            continue;
-        }
-        let eq = line.find('=');
-        let heredoc = line.find("<<");
-        match (eq, heredoc) {
-            (Some(e), h) if h.is_none_or(|h| e < h) => {
-                out.insert(line[..e].to_string(), line[e + 1..].to_string());
-            }
-            (_, Some(h)) => {
-                let (name, delimiter) = (&line[..h], &line[h + 2..]);
-                let mut value = Vec::new();
-                loop {
-                    let next = lines
-                        .next()
-                        .unwrap_or_else(|| panic!("no delimiter for {name}"));
-                    if next == delimiter {
-                        break;
-                    }
-                    value.push(next);
-                }
-                out.insert(name.to_string(), value.join("\n"));
-            }
-            _ => panic!("invalid output line {line:?}"),
-        }
-    }
-    out
-}
+pub use crate::shared::parse_outputs;
 
 /// A flow as `GET /api/v2/flows/{id}` answers it.
 pub fn flow(published: Option<&str>, checked_in: Option<&str>, op: Option<Value>) -> Value {

@@ -18,3 +18,5 @@ mod org_guard;
 mod platform_answers;
 mod real_causes;
 mod runner_safety;
+#[path = "../shared/mod.rs"]
+mod shared;

@@ -178,6 +178,8 @@ async fn run_demo(sandbox: &Sandbox, number: usize, demo: &Demo) -> Result<(), S
         summary_file: Some(dir.path().join("github_step_summary")),
         workspace: dir.path().to_path_buf(),
         cancel: CancellationToken::new(),
+        runner_temp: Some(dir.path().join("runner_temp")),
+        runner_workspace: None,
     };
     println!("── Audit trail and workflow commands (the step's stdout) ──");
     let report = pipeline::run(&config, &ctx).await;

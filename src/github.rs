@@ -184,20 +184,54 @@ pub struct Console {
     out: SharedWriter,
     redactor: Redactor,
     counts: Arc<Mutex<[usize; 3]>>,
+    /// Under the runner (`GITHUB_ACTIONS=true`): only then does `::add-mask::` mean anything,
+    /// so only then is it printed with the secret in it.
+    in_actions: bool,
+    /// Step debug logging (`RUNNER_DEBUG=1`): `::debug::` lines are printed.
+    debug: bool,
 }
 
 impl Console {
-    /// A console on the process's stdout.
+    /// A console on the process's stdout, set up from the runner's environment.
     pub fn stdout(redactor: Redactor) -> Self {
+        let var = |name: &str| std::env::var(name).ok();
         Console::new(Arc::new(Mutex::new(Box::new(io::stdout()))), redactor)
+            .in_actions(var("GITHUB_ACTIONS").as_deref() == Some("true"))
+            .debug(var("RUNNER_DEBUG").as_deref() == Some("1"))
     }
 
-    /// A console on any writer (tests use a buffer).
+    /// A console on any writer (tests use a buffer), as under the runner, without debug.
     pub fn new(out: SharedWriter, redactor: Redactor) -> Self {
         Console {
             out,
             redactor,
             counts: Arc::new(Mutex::new([0; 3])),
+            in_actions: true,
+            debug: false,
+        }
+    }
+
+    /// Whether the console writes for the runner (see the field).
+    pub fn in_actions(mut self, yes: bool) -> Self {
+        self.in_actions = yes;
+        self
+    }
+
+    /// Whether `::debug::` lines are printed.
+    pub fn debug(mut self, yes: bool) -> Self {
+        self.debug = yes;
+        self
+    }
+
+    /// Whether step debug logging is on.
+    pub fn debugging(&self) -> bool {
+        self.debug
+    }
+
+    /// `::debug::text`, printed only with step debug logging on.
+    pub fn debug_line(&self, text: &str) {
+        if self.debug {
+            self.command(&format!("::debug::{}", escape_data(text)));
         }
     }
 
@@ -231,7 +265,11 @@ impl Console {
         if secret.trim().is_empty() || self.redactor.knows(secret) {
             return;
         }
-        self.raw(&format!("::add-mask::{}", escape_data(secret)));
+        // Outside the runner nothing reads the command: printing it would only show the
+        // secret on a terminal.
+        if self.in_actions {
+            self.raw(&format!("::add-mask::{}", escape_data(secret)));
+        }
         self.redactor.add(secret);
     }
 

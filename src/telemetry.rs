@@ -53,13 +53,14 @@ impl<'a> MakeWriter<'a> for RedactingStderr {
     }
 }
 
-/// Installs the stderr subscriber. `RUST_LOG` filters (default `info`); `RUNNER_DEBUG=1`
-/// (step debug logging) turns on `debug`.
+/// Installs the stderr subscriber for the Action's own warnings. `RUST_LOG` filters; by
+/// default only this crate speaks (`info`, or `debug` with `RUNNER_DEBUG=1`): the libraries'
+/// internals (connection pools, TLS) are not what a person reading the log needs.
 pub fn init(redactor: Redactor) {
     let default = if std::env::var("RUNNER_DEBUG").as_deref() == Ok("1") {
-        "debug"
+        "genesys_bot_deploy=debug"
     } else {
-        "info"
+        "genesys_bot_deploy=info"
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()

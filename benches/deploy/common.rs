@@ -161,6 +161,8 @@ pub async fn run_in_process(config: Config) -> InProcess {
         summary_file: Some(dir.path().join("summary")),
         workspace: dir.path().to_path_buf(),
         cancel: CancellationToken::new(),
+        runner_temp: Some(dir.path().join("runner_temp")),
+        runner_workspace: None,
     };
     let started = Instant::now();
     let report = pipeline::run(&config, &ctx).await;

@@ -78,6 +78,7 @@ impl GenesysClient {
         counters.requests.fetch_add(1, Ordering::Relaxed);
         counters.token_fetches.fetch_add(1, Ordering::Relaxed);
         let url = join(&self.inner.login, "/oauth/token");
+        let sent_at = Instant::now();
         let sent = self
             .inner
             .http
@@ -95,12 +96,14 @@ impl GenesysClient {
             .await;
         let path = "/oauth/token".to_string();
         let cap = self.inner.max_body;
+        let received = receive(sent, cap).await;
+        self.trace("POST", &path, attempts, sent_at, &received);
         let Received {
             status,
             correlation_id,
             retry_after,
             body,
-        } = match receive(sent, cap).await {
+        } = match received {
             Ok(received) => received,
             Err(failed) => {
                 let failure = failed.attempt_failure();

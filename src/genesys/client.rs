@@ -5,7 +5,9 @@
 use super::auth::CachedToken;
 use super::endpoint::Endpoint;
 use super::error::ApiError;
-use super::response::{Received, excerpt, join, receive, short_type_name, status_error};
+use super::response::{
+    NotReceived, Received, excerpt, join, receive, short_type_name, status_error,
+};
 use crate::config::Config;
 use crate::github::Console;
 pub use crate::retry::RetryPolicy;
@@ -216,7 +218,9 @@ impl GenesysClient {
                     // new one, once.
                     refreshed = true;
                     *self.inner.token.lock().await = None;
-                    tracing::warn!("token refused (401); fetching a new one");
+                    self.inner
+                        .console
+                        .debug_line("token refused (401): fetching a new one");
                     let _ = error;
                 }
                 Attempt::RefreshToken(error) => return Err(error),
@@ -250,12 +254,15 @@ impl GenesysClient {
             builder = builder.header(reqwest::header::CONTENT_TYPE, "application/json");
         }
         let cap = self.inner.max_body;
+        let sent_at = Instant::now();
+        let received = receive(builder.send().await, cap).await;
+        self.trace(&method, &request.path, attempts, sent_at, &received);
         let Received {
             status,
             correlation_id,
             retry_after,
             body,
-        } = match receive(builder.send().await, cap).await {
+        } = match received {
             Ok(received) => received,
             Err(failed) => {
                 let failure = failed.attempt_failure();
@@ -323,14 +330,18 @@ impl GenesysClient {
         deadline: Option<Instant>,
         error: ApiError,
     ) -> Result<(), ApiError> {
+        let console = &self.inner.console;
         if attempts > self.inner.max_retries {
+            console.debug_line(&format!(
+                "giving up after {attempts} attempt(s) (max-retries): {error}"
+            ));
             return Err(error);
         }
-        if retry_after.is_some_and(|after| after > self.inner.max_retry_after) {
-            tracing::warn!(
-                ?retry_after,
-                "Retry-After is longer than the Action waits; giving up"
-            );
+        if let Some(after) = retry_after.filter(|after| *after > self.inner.max_retry_after) {
+            console.debug_line(&format!(
+                "giving up: Retry-After {} s is longer than the Action waits: {error}",
+                after.as_secs()
+            ));
             return Err(error);
         }
         let delay = retry::retry_delay(
@@ -340,14 +351,21 @@ impl GenesysClient {
             fastrand::f64(),
         );
         if deadline.is_some_and(|d| Instant::now() + delay > d) {
-            tracing::warn!(?delay, "not retrying: the wait would pass the deadline");
+            console.debug_line(&format!(
+                "giving up: waiting {} ms would pass the deadline: {error}",
+                delay.as_millis()
+            ));
             return Err(error);
         }
-        tracing::info!(
-            attempt = attempts,
-            delay_ms = delay.as_millis() as u64,
-            "retrying after: {error}"
-        );
+        console.debug_line(&format!(
+            "retrying in {} ms{}: {error}",
+            delay.as_millis(),
+            if retry_after.is_some() {
+                " (Retry-After)"
+            } else {
+                ""
+            }
+        ));
         self.inner.counters.retries.fetch_add(1, Ordering::Relaxed);
         self.inner
             .counters
@@ -355,6 +373,41 @@ impl GenesysClient {
             .fetch_add(delay.as_millis() as u64, Ordering::Relaxed);
         tokio::time::sleep(delay).await;
         Ok(())
+    }
+
+    /// With step debug logging, one `::debug::` line per request: method, path, status (or
+    /// what broke), duration, attempt and correlation id.
+    pub(super) fn trace(
+        &self,
+        method: &str,
+        path: &str,
+        attempt: u32,
+        sent_at: Instant,
+        received: &Result<Received, NotReceived>,
+    ) {
+        let console = &self.inner.console;
+        if !console.debugging() {
+            return;
+        }
+        let (outcome, correlation) = match received {
+            Ok(r) => (
+                r.status.as_u16().to_string(),
+                r.correlation_id
+                    .as_deref()
+                    .map(|c| format!(" [correlation id {c}]"))
+                    .unwrap_or_default(),
+            ),
+            Err(failed) => (format!("{:?}", failed.attempt_failure()), String::new()),
+        };
+        let retry = if attempt > 1 {
+            format!(", attempt {attempt}")
+        } else {
+            String::new()
+        };
+        console.debug_line(&format!(
+            "{method} {path} -> {outcome} in {} ms{retry}{correlation}",
+            sent_at.elapsed().as_millis()
+        ));
     }
 
     fn url(&self, path: &str) -> String {

@@ -151,3 +151,24 @@ fn our_own_commands_are_printed_as_commands_and_other_lines_neutralized() {
         "::group::::title\n::endgroup::\n:\u{200B}:set-output name=x::y\n"
     );
 }
+
+#[test]
+fn outside_the_runner_a_mask_prints_nothing_but_still_redacts() {
+    let buffer = Buffer::default();
+    let console = Console::new(buffer.writer(), Redactor::new()).in_actions(false);
+    console.mask("s3cret-value");
+    console.line("the secret is s3cret-value");
+    assert_eq!(buffer.contents(), "the secret is ***\n");
+}
+
+#[test]
+fn debug_lines_print_only_with_step_debug_logging() {
+    let quiet = Buffer::default();
+    Console::new(quiet.writer(), Redactor::new()).debug_line("GET /x -> 200");
+    assert_eq!(quiet.contents(), "");
+    let loud = Buffer::default();
+    Console::new(loud.writer(), Redactor::new())
+        .debug(true)
+        .debug_line("GET /x -> 200\nnext");
+    assert_eq!(loud.contents(), "::debug::GET /x -> 200%0Anext\n");
+}

@@ -171,10 +171,10 @@ fn end_before_start(
     annotate_failure: bool,
 ) -> Report {
     let deployment_id = uuid::Uuid::new_v4().to_string();
-    let audit_path = known.audit_log.as_ref().map(|p| ctx.workspace.join(p));
+    let audit_file = ctx.audit_file(known.audit_log.as_deref(), &deployment_id);
     let audit = Auditor::new(
         ctx.console.clone(),
-        audit_path.as_deref(),
+        &audit_file.path,
         &deployment_id,
         &known.bot_id,
         &known.environment,
@@ -184,7 +184,7 @@ fn end_before_start(
         known.bot_id.clone(),
         known.environment.clone(),
     );
-    facts.audit_log = known.audit_log.as_ref().map(|p| p.display().to_string());
+    facts.audit_log = Some(audit_file.shown);
     let reason = if validation_errors.is_empty() {
         failure.message.clone()
     } else {
@@ -234,6 +234,15 @@ fn publish_report(report: &Report, ctx: &RunContext, audit: &Auditor, annotate_f
         })),
         correlation_id: None,
     });
+    ctx.console.line(&format!(
+        "{} — {}, exit {}, {:.1} s, {} request(s); audit trail: {}",
+        summary::headline(report),
+        report.status().as_str(),
+        report.exit_code(),
+        facts.duration_ms as f64 / 1000.0,
+        facts.requests.requests,
+        facts.audit_log.as_deref().unwrap_or("-"),
+    ));
     annotate(report, ctx, annotate_failure);
     let redactor = ctx.console.redactor();
     if let Some(path) = &ctx.output_file

@@ -96,7 +96,9 @@ pub(crate) struct Deployment<'a> {
 /// exit code is [`Report::exit_code`].
 pub async fn run(config: &Config, ctx: &RunContext) -> Report {
     ctx.console.mask(config.client_secret.expose_secret());
-    let unwritable = ctx.unwritable_files(config.audit_log.as_deref());
+    let deployment_id = uuid::Uuid::new_v4().to_string();
+    let audit_file = ctx.audit_file(config.audit_log.as_deref(), &deployment_id);
+    let unwritable = ctx.unwritable_files(&audit_file.path);
     if !unwritable.is_empty() {
         return finish::cannot_write(&unwritable, &KnownInputs::of(config), ctx);
     }
@@ -105,11 +107,9 @@ pub async fn run(config: &Config, ctx: &RunContext) -> Report {
         Ok(smoke) => smoke,
         Err(error) => return reject_inputs(&error, &KnownInputs::of(config), ctx),
     };
-    let deployment_id = uuid::Uuid::new_v4().to_string();
-    let audit_path = config.audit_log.as_ref().map(|p| ctx.workspace.join(p));
     let audit = Auditor::new(
         ctx.console.clone(),
-        audit_path.as_deref(),
+        &audit_file.path,
         &deployment_id,
         &config.bot_id,
         &config.environment,
@@ -120,7 +120,7 @@ pub async fn run(config: &Config, ctx: &RunContext) -> Report {
         config.environment.clone(),
     );
     facts.rollout_percentage = config.rollout_percentage;
-    facts.audit_log = config.audit_log.as_ref().map(|p| p.display().to_string());
+    facts.audit_log = Some(audit_file.shown);
     facts.target_version = config.target_version.as_deref().map(str::to_string);
     facts.previous_version = config.previous_version.as_deref().map(str::to_string);
     let client = match GenesysClient::new(config, ctx.console.clone()) {

@@ -50,12 +50,27 @@ impl Deployment<'_> {
             }
         };
         self.facts.org = Some(org.clone());
-        let Some(expected) = expected else {
-            return Ok(());
+        let client = self
+            .facts
+            .oauth_client
+            .as_ref()
+            .and_then(|c| c.name.clone())
+            .map(|name| format!(" as {name}"))
+            .unwrap_or_default();
+        let signed_in = format!("✔ Signed in to {}{client}", describe(&org));
+        let expected = match expected {
+            None => {
+                self.ctx.console.line(&signed_in);
+                return Ok(());
+            }
+            Some(expected) if org_matches(&expected, &org) => {
+                self.ctx
+                    .console
+                    .line(&format!("{signed_in}: the expected org"));
+                return Ok(());
+            }
+            Some(expected) => expected,
         };
-        if org_matches(&expected, &org) {
-            return Ok(());
-        }
         let found = describe(&org);
         self.audit.record(Entry {
             details: Some(json!({

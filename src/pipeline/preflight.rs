@@ -113,6 +113,13 @@ impl Deployment<'_> {
         self.facts.target_version = Some(target.to_string());
         self.facts.previous_version = previous.as_deref().map(str::to_string);
         self.observe_live(was_live.as_deref());
+        self.ctx.console.line(&format!(
+            "✔ {}: {} live, {target} to deploy",
+            flow.name.as_deref().unwrap_or("the bot"),
+            was_live
+                .as_deref()
+                .map_or("nothing".to_string(), |v| format!("version {v}"))
+        ));
         Ok(Plan {
             target,
             previous,
@@ -129,7 +136,10 @@ impl Deployment<'_> {
         flow: &Flow,
         running: Option<String>,
     ) -> Step<Flow> {
-        tracing::info!(operation = ?running, "an operation is already running on the flow; waiting for it");
+        self.ctx.console.line(&format!(
+            "… operation {} is running on the flow: waiting for it first",
+            running.as_deref().unwrap_or("(no id)")
+        ));
         let bounds = Bounds::deadline_only(self.deadline);
         let wanted = Wanted {
             version: flow.published_id().unwrap_or("none"),
@@ -339,7 +349,6 @@ impl Deployment<'_> {
 
     /// Records a warning: annotation, log line, summary line.
     pub(super) fn warn(&mut self, title: &str, message: &str) {
-        tracing::warn!("{title}: {message}");
         self.ctx.console.annotate(Level::Warning, title, message);
         self.facts.warnings.push(format!("{title}: {message}"));
     }

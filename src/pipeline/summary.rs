@@ -12,7 +12,8 @@ pub fn cell(text: &str) -> String {
         .replace(['\r', '\n'], " ")
 }
 
-fn headline(report: &Report) -> String {
+/// The end state in one line.
+pub(crate) fn headline(report: &Report) -> String {
     let facts = &report.facts;
     let bot = facts
         .bot_name

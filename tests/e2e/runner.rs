@@ -156,6 +156,9 @@ fn environment(ws: &Workspace, given: &[(String, String)]) -> Vec<(String, Strin
             ("RUNNER_ARCH", "X64".to_string()),
             ("RUNNER_NAME", "e2e".to_string()),
             ("RUNNER_TEMP", path(ws.dir.path().join("runner_temp"))),
+            // Step debug logging: the audit lines are printed as they happen (tests wait on
+            // them), and a failing test shows every request.
+            ("RUNNER_DEBUG", "1".to_string()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v)),
@@ -239,10 +242,11 @@ impl Running {
         found.expect("the Action printed the awaited line or ended in time")
     }
 
-    /// Reads stdout until the audit line of `event` appears.
+    /// Reads stdout until the audit line of `event` appears: with step debug logging on
+    /// (as every run here has it), each audit line is also a `::debug::audit` line.
     pub async fn wait_for_event(&mut self, event: &str) -> Option<String> {
         let needle = format!("\"event\":\"{event}\"");
-        self.wait_for_line(|l| l.starts_with('{') && l.contains(&needle))
+        self.wait_for_line(|l| l.starts_with("::debug::audit ") && l.contains(&needle))
             .await
     }
 

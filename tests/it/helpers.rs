@@ -36,11 +36,10 @@ pub struct Ran {
 }
 
 impl Ran {
-    /// The audit lines on stdout, parsed.
+    /// The audit trail's lines, parsed.
     pub fn audit(&self) -> Vec<Value> {
-        self.stdout
+        self.audit_file
             .lines()
-            .filter(|l| l.starts_with('{'))
             .map(|l| serde_json::from_str(l).expect("audit line is JSON"))
             .collect()
     }
@@ -359,16 +358,23 @@ async fn run_in_context(
 ) -> Ran {
     let dir = TempDir::new().expect("tempdir");
     let stdout = Buffer::default();
-    let mut ctx = RunContext {
+    let mut ctx = context(&dir, &stdout, cancel);
+    adjust(&mut ctx);
+    let report = pipeline::run(&config, &ctx).await;
+    collect(report, stdout, &dir)
+}
+
+/// The runner's side of a run in `dir`: its files there, its stdout in `stdout`.
+fn context(dir: &TempDir, stdout: &Buffer, cancel: CancellationToken) -> RunContext {
+    RunContext {
         console: Console::new(stdout.writer(), Redactor::new()),
         output_file: Some(dir.path().join("output")),
         summary_file: Some(dir.path().join("summary")),
         workspace: dir.path().to_path_buf(),
         cancel,
-    };
-    adjust(&mut ctx);
-    let report = pipeline::run(&config, &ctx).await;
-    collect(report, stdout, &dir)
+        runner_temp: Some(dir.path().join("runner_temp")),
+        runner_workspace: None,
+    }
 }
 
 fn collect(report: Report, stdout: Buffer, dir: &TempDir) -> Ran {
@@ -396,13 +402,7 @@ pub async fn run_with_files(config: Config, files: &[(&str, &str)]) -> Ran {
         std::fs::write(path, content).expect("workspace file");
     }
     let stdout = Buffer::default();
-    let ctx = RunContext {
-        console: Console::new(stdout.writer(), Redactor::new()),
-        output_file: Some(dir.path().join("output")),
-        summary_file: Some(dir.path().join("summary")),
-        workspace: dir.path().to_path_buf(),
-        cancel: CancellationToken::new(),
-    };
+    let ctx = context(&dir, &stdout, CancellationToken::new());
     let report = pipeline::run(&config, &ctx).await;
     collect(report, stdout, &dir)
 }

@@ -1,5 +1,9 @@
-//! The audit trail: one JSON object per event on stdout and, when `audit-log` is set,
-//! appended to that file. Field order is fixed so the lines read well in a log.
+//! The audit trail: one JSON object per event, appended to its file (the `audit-log` input,
+//! or one in the runner's temp directory). Field order is fixed so the lines read well. What
+//! a person reads in the log is the event's [narration]; with step debug logging on, the
+//! JSON line is printed too, as a `::debug::` line.
+
+pub mod narration;
 
 use crate::github::Console;
 use serde::Serialize;
@@ -183,17 +187,17 @@ impl<'a> Entry<'a> {
 }
 
 impl Auditor {
-    /// An auditor writing to `console` and, if given, appending to `file`. A file that
-    /// cannot be opened is reported and skipped: the deployment matters more than its copy
-    /// of the log.
+    /// An auditor appending to `file` and narrating on `console`. A file that cannot be
+    /// opened (checked before the run starts, so only a race) is reported and skipped: the
+    /// deployment matters more than its copy of the log.
     pub fn new(
         console: Console,
-        file: Option<&Path>,
+        path: &Path,
         deployment_id: &str,
         bot_id: &str,
         environment: &str,
     ) -> Self {
-        let file = file.and_then(|path| {
+        let file = {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 let _ = std::fs::create_dir_all(dir);
             }
@@ -208,7 +212,7 @@ impl Auditor {
                     None
                 }
             }
-        });
+        };
         Auditor {
             console,
             file,
@@ -250,7 +254,17 @@ impl Auditor {
                 entry.event.as_str()
             ),
         };
-        self.console.line(&json);
+        if let Some(told) = narration::narrate(&entry, &self.bot_id, &self.environment) {
+            self.console.line(&told.line);
+            if let Some((title, lines)) = told.group {
+                self.console.group(&title);
+                for line in lines {
+                    self.console.line(&line);
+                }
+                self.console.endgroup();
+            }
+        }
+        self.console.debug_line(&format!("audit {json}"));
         if let Some(file) = &self.file {
             let redacted = self.console.redactor().redact(&json);
             let mut f = file.lock().unwrap_or_else(|e| e.into_inner());
@@ -266,12 +280,12 @@ mod tests {
     use crate::redact::Redactor;
 
     #[test]
-    fn writes_one_json_line_with_the_fixed_fields() {
+    fn writes_one_json_line_with_the_fixed_fields_to_the_file_and_a_line_to_the_log() {
         let buffer = Buffer::default();
         let console = Console::new(buffer.writer(), Redactor::new());
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("logs/audit.jsonl");
-        let auditor = Auditor::new(console, Some(&path), "dep-1", "bot-1", "staging");
+        let auditor = Auditor::new(console, &path, "dep-1", "bot-1", "staging");
         auditor.record(Entry {
             event: Event::PublishTriggered,
             version: Some("3.0"),
@@ -279,7 +293,12 @@ mod tests {
             details: Some(serde_json::json!({"operation_id": "op-1"})),
             correlation_id: Some("corr-9"),
         });
-        let out = buffer.contents();
+        assert_eq!(
+            buffer.contents(),
+            "→ Publishing 3.0\n",
+            "the log tells, the file keeps"
+        );
+        let out = std::fs::read_to_string(&path).expect("file");
         let value: Value = serde_json::from_str(out.trim()).expect("json");
         assert_eq!(value["event"], "publish_triggered");
         assert_eq!(value["deployment_id"], "dep-1");
@@ -312,7 +331,22 @@ mod tests {
                 "latency_ms"
             ]
         );
-        assert_eq!(std::fs::read_to_string(&path).expect("file"), out);
+    }
+
+    #[test]
+    fn with_step_debug_logging_the_json_line_is_printed_too() {
+        let buffer = Buffer::default();
+        let console = Console::new(buffer.writer(), Redactor::new()).debug(true);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let auditor = Auditor::new(console, &dir.path().join("a.jsonl"), "d", "b", "e");
+        auditor.record(Entry::new(Event::DeploymentSuccess, "published"));
+        let out = buffer.contents();
+        let debug = out
+            .lines()
+            .find_map(|l| l.strip_prefix("::debug::audit "))
+            .expect("a debug audit line");
+        let value: Value = serde_json::from_str(debug).expect("json");
+        assert_eq!(value["event"], "deployment_success");
     }
 
     #[test]
@@ -350,16 +384,17 @@ mod tests {
 
     #[test]
     fn omits_absent_details_and_correlation() {
-        let buffer = Buffer::default();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("a.jsonl");
         let auditor = Auditor::new(
-            Console::new(buffer.writer(), Redactor::new()),
-            None,
+            Console::new(Buffer::default().writer(), Redactor::new()),
+            &path,
             "d",
             "b",
             "e",
         );
         auditor.record(Entry::new(Event::DeploymentStarted, "started"));
-        let out = buffer.contents();
+        let out = std::fs::read_to_string(&path).expect("file");
         assert!(
             !out.contains("details") && !out.contains("correlation_id"),
             "{out}"

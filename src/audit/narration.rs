@@ -1,0 +1,277 @@
+//! What a person reads in the Actions log: one short line per step and outcome, told from the
+//! audit events as they are recorded, with the long parts (dependency problems, failing
+//! conversations, the dry run's plan) folded into a collapsed group under the line.
+
+use super::{Entry, Event};
+use serde_json::Value;
+
+/// A line for the log, and what to fold under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Narration {
+    /// The line.
+    pub line: String,
+    /// A collapsed group: its title and lines.
+    pub group: Option<(String, Vec<String>)>,
+}
+
+impl Narration {
+    fn line(line: impl Into<String>) -> Option<Narration> {
+        Some(Narration {
+            line: line.into(),
+            group: None,
+        })
+    }
+
+    fn folded(
+        line: impl Into<String>,
+        title: impl Into<String>,
+        lines: Vec<String>,
+    ) -> Option<Narration> {
+        let line = line.into();
+        if lines.is_empty() {
+            return Narration::line(line);
+        }
+        Some(Narration {
+            line,
+            group: Some((title.into(), lines)),
+        })
+    }
+}
+
+fn text(details: &Value, key: &str) -> Option<String> {
+    match &details[key] {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn strings(details: &Value, key: &str) -> Vec<String> {
+    details[key]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn count(details: &Value, key: &str) -> u64 {
+    details[key].as_u64().unwrap_or(0)
+}
+
+/// The log line of an event of the deployment of `bot_id` to `environment`, if it deserves
+/// one. `publish_status` lines are indented under the publish; `deployment_success` and
+/// `metrics` get none (the run's last line tells its end, from its verdict).
+pub fn narrate(entry: &Entry<'_>, bot_id: &str, environment: &str) -> Option<Narration> {
+    let none = Value::Null;
+    let d = entry.details.as_ref().unwrap_or(&none);
+    let version = entry.version.unwrap_or("?");
+    match entry.event {
+        Event::DeploymentStarted => Narration::line(format!(
+            "Deploying bot {bot_id} to {environment}{}",
+            if d["dry_run"] == Value::Bool(true) {
+                " (dry run: nothing will be published)"
+            } else {
+                ""
+            }
+        )),
+        Event::AuthFailed => Narration::line("✖ Genesys Cloud did not issue a token"),
+        Event::DependencyValidationError => Narration::line(format!(
+            "✖ Dependency check could not run ({})",
+            text(d, "lookup").unwrap_or_else(|| "lookup failed".into())
+        )),
+        Event::DependencyValidationFailed => {
+            let problems = strings(d, "problems");
+            Narration::folded(
+                format!("✖ Dependencies: {} cannot be used", problems.len()),
+                "Dependencies that cannot be used",
+                problems,
+            )
+        }
+        Event::DependencyValidationPassed => Narration::line(format!(
+            "✔ Dependencies: {} flow(s) and {} skill(s) usable",
+            count(d, "flows"),
+            count(d, "skills")
+        )),
+        Event::PublishSkippedUnchanged => {
+            Narration::line(format!("✔ {version} is already live: nothing to publish"))
+        }
+        Event::PublishTriggered => Narration::line(format!("→ Publishing {version}")),
+        Event::PublishTriggerError => Narration::line(
+            "? The publish request's answer was lost: reading the flow to decide (it is not sent again)",
+        ),
+        Event::PublishTriggerFailed => {
+            Narration::line(format!("✖ Genesys Cloud refused to publish {version}"))
+        }
+        Event::PublishStatus if entry.status == "read_failed" => {
+            Narration::line("  ✖ the flow could no longer be read")
+        }
+        Event::PublishStatus => Narration::line(format!(
+            "  {} {}",
+            entry.status,
+            match text(d, "decided_by").as_deref() {
+                Some("push") => "(push)",
+                _ => "(read)",
+            }
+        )),
+        // The run's last line tells the success, from its verdict.
+        Event::DeploymentSuccess => None,
+        Event::DeploymentFailed => Narration::line(format!(
+            "✖ {}",
+            text(d, "reason").unwrap_or_else(|| "the deployment failed".into())
+        )),
+        Event::DeploymentTimedOut => Narration::line(format!(
+            "⏱ {version} was not confirmed live within {} s: reading the flow once more",
+            text(d, "timeout_seconds").unwrap_or_default()
+        )),
+        Event::RollbackStarted => Narration::line(format!("↩ Rolling back to {version}")),
+        Event::RollbackCompleted => Narration::line(format!(
+            "✔ Rolled back: {} is live",
+            text(d, "live_version").unwrap_or_else(|| version.into())
+        )),
+        Event::RollbackFailed => Narration::line(format!(
+            "✖ Rollback failed: {}",
+            text(d, "reason").unwrap_or_default()
+        )),
+        Event::RollbackNotNeeded => Narration::line(format!(
+            "✔ {} is still live: nothing to roll back",
+            text(d, "live_version").unwrap_or_else(|| version.into())
+        )),
+        Event::SmokeTestStarted => Narration::line(format!(
+            "→ Smoke test: {} conversation(s) from {}",
+            d["conversations"].as_array().map_or(0, Vec::len),
+            text(d, "file").unwrap_or_default()
+        )),
+        Event::SmokeTestPassed => Narration::line(format!(
+            "✔ Smoke test passed: {} conversation(s)",
+            d["conversations"].as_array().map_or(0, Vec::len)
+        )),
+        Event::SmokeTestFailed => {
+            let failed = strings(d, "failed");
+            let total = d["conversations"].as_array().map_or(0, Vec::len);
+            Narration::folded(
+                format!(
+                    "✖ Smoke test failed: {} of {total} conversation(s)",
+                    failed.len()
+                ),
+                "Failing conversations",
+                failed,
+            )
+        }
+        Event::DryRunCompleted => {
+            let plan = strings(d, "plan");
+            Narration::folded(
+                "✔ Dry run: every check passed, nothing was published",
+                "What a real run would do",
+                plan.iter()
+                    .enumerate()
+                    .map(|(i, step)| format!("{}. {step}", i + 1))
+                    .collect(),
+            )
+        }
+        Event::DeploymentCancelled => Narration::line(if d["published"] == Value::Bool(true) {
+            "■ Cancelled after the publish was sent: reading the flow to make it safe"
+        } else {
+            "■ Cancelled before anything was published"
+        }),
+        Event::Metrics => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn entry(event: Event, version: Option<&str>, status: &str, details: Value) -> Entry<'static> {
+        Entry {
+            event,
+            version: version.map(|v| -> &'static str { Box::leak(v.to_string().into_boxed_str()) }),
+            status: Box::leak(status.to_string().into_boxed_str()),
+            details: Some(details),
+            correlation_id: None,
+        }
+    }
+
+    #[test]
+    fn each_step_is_one_short_line() {
+        let cases = [
+            (
+                entry(
+                    Event::DependencyValidationPassed,
+                    Some("2.0"),
+                    "passed",
+                    json!({ "flows": 1, "skills": 2, "discovered": 3 }),
+                ),
+                "✔ Dependencies: 1 flow(s) and 2 skill(s) usable",
+            ),
+            (
+                entry(Event::PublishTriggered, Some("2.0"), "STARTED", json!({})),
+                "→ Publishing 2.0",
+            ),
+            (
+                entry(
+                    Event::PublishStatus,
+                    Some("2.0"),
+                    "PENDING_GENERATION",
+                    json!({ "decided_by": "push" }),
+                ),
+                "  PENDING_GENERATION (push)",
+            ),
+            (
+                entry(
+                    Event::RollbackCompleted,
+                    Some("1.0"),
+                    "completed",
+                    json!({ "live_version": "4.0" }),
+                ),
+                "✔ Rolled back: 4.0 is live",
+            ),
+        ];
+        for (entry, line) in cases {
+            let told = narrate(&entry, "b", "e").expect("a line");
+            assert_eq!(told.line, line);
+            assert_eq!(told.group, None);
+        }
+        assert_eq!(
+            narrate(
+                &entry(Event::Metrics, None, "published", json!({})),
+                "b",
+                "e"
+            ),
+            None
+        );
+        let started = entry(
+            Event::DeploymentStarted,
+            None,
+            "started",
+            json!({ "dry_run": true }),
+        );
+        assert_eq!(
+            narrate(&started, "b1", "prod").expect("a line").line,
+            "Deploying bot b1 to prod (dry run: nothing will be published)"
+        );
+    }
+
+    #[test]
+    fn long_parts_are_folded_under_the_line() {
+        let failed = entry(
+            Event::SmokeTestFailed,
+            Some("2.0"),
+            "failed",
+            json!({ "failed": ["conversation \"Pays\" failed at turn 2"], "conversations": [{}, {}] }),
+        );
+        let told = narrate(&failed, "b", "e").expect("a line");
+        assert_eq!(told.line, "✖ Smoke test failed: 1 of 2 conversation(s)");
+        assert_eq!(
+            told.group,
+            Some((
+                "Failing conversations".to_string(),
+                vec!["conversation \"Pays\" failed at turn 2".to_string()]
+            ))
+        );
+    }
+}

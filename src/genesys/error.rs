@@ -210,7 +210,7 @@ impl ApiError {
             ),
             ApiError::Status(s) if s.status == 403 => Some(match s.permission {
                 Some(permission) => format!(
-                    "Give the OAuth client's role the permission `{permission}` (Admin > Roles/Permissions), in the division that holds the object."
+                    "Give the OAuth client's role the permission {permission} (Admin > Roles/Permissions), in the division that holds the object."
                 ),
                 None => "The OAuth client's role lacks a permission for this call; see the README's permission table.".into(),
             }),
@@ -281,7 +281,7 @@ mod tests {
             match endpoint.permission {
                 Some(permission) => {
                     assert!(
-                        hint.contains(&format!("`{permission}`")),
+                        hint.contains(&format!("permission {permission} ")),
                         "{}: {hint}",
                         endpoint.path
                     )

@@ -24,6 +24,21 @@ impl Region {
     }
 }
 
+/// The bot in Architect: for people, and for a GitHub environment's URL. The web app is
+/// `apps.<domain>` beside `api.<domain>`; another API host (a proxy, the sandbox) is used as
+/// it is. GUESS: the route of a bot flow, `#/bot/<id>/latest` and `#/digitalbot/<id>/latest`,
+/// follows the inbound call flows' `#/call/inboundcall/<id>/latest` that public scripts
+/// print; Genesys documents neither.
+pub fn architect_url(api: &url::Url, digital: bool, flow_id: &str) -> String {
+    let host = api.host_str().unwrap_or_default();
+    let base = match host.strip_prefix("api.") {
+        Some(domain) => format!("https://apps.{domain}"),
+        None => api.as_str().trim_end_matches('/').to_string(),
+    };
+    let kind = if digital { "digitalbot" } else { "bot" };
+    format!("{base}/architect/#/{kind}/{flow_id}/latest")
+}
+
 /// Every region the Action knows, in the reference table's order.
 pub const REGIONS: [Region; 18] = [
     Region {
@@ -138,6 +153,23 @@ pub fn allowed_regions() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_architect_link_is_on_the_apps_host() {
+        let api = |u: &str| url::Url::parse(u).expect("url");
+        assert_eq!(
+            architect_url(&api("https://api.mypurecloud.ie"), true, "b1"),
+            "https://apps.mypurecloud.ie/architect/#/digitalbot/b1/latest"
+        );
+        assert_eq!(
+            architect_url(&api("https://api.usw2.pure.cloud/"), false, "b2"),
+            "https://apps.usw2.pure.cloud/architect/#/bot/b2/latest"
+        );
+        assert_eq!(
+            architect_url(&api("http://127.0.0.1:8080"), true, "b3"),
+            "http://127.0.0.1:8080/architect/#/digitalbot/b3/latest"
+        );
+    }
 
     #[test]
     fn finds_every_region_by_name_and_by_domain() {

@@ -154,7 +154,7 @@ pub fn reject_inputs(errors: &ConfigError, known: &KnownInputs, ctx: &RunContext
             errors.0.len()
         ),
         details: validation_errors.clone(),
-        next_step: "Fix the inputs named above in the workflow's `with:` block.".into(),
+        next_step: "Fix the inputs named above in the workflow's with: block.".into(),
         ..Failure::default()
     };
     // Each bad input already has its own annotation.

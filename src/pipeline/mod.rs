@@ -225,9 +225,9 @@ impl Deployment<'_> {
         }
         if self.config.rollout_percentage < 100 {
             self.warn(
-                "Rollout percentage not applied",
+                "rollout-percentage is only a label",
                 &format!(
-                    "rollout-percentage is {}, but Genesys Cloud publishes a flow version to all traffic at once; it is recorded only",
+                    "rollout-percentage is {}, but Genesys Cloud publishes a bot flow version to all of its traffic at once: this run changes the live version for every caller. To try a version on part of the traffic, split it in the calling flow - a Call Bot Flow action pinned to the current version on one path, one taking the latest published version on the other",
                     self.config.rollout_percentage
                 ),
             );

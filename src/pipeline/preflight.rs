@@ -10,6 +10,7 @@ use super::{Deployment, Plan, Step, Verdict};
 use crate::audit::{Entry, Event};
 use crate::genesys::ApiError;
 use crate::genesys::models::Flow;
+use crate::genesys::regions::architect_url;
 use crate::github::Level;
 use crate::ids::VersionId;
 use serde_json::json;
@@ -54,7 +55,6 @@ impl Deployment<'_> {
     /// Reads the bot and decides what to publish and what to roll back to.
     pub(super) async fn preflight(&mut self) -> Step<Plan> {
         let mut flow = self.read_bot().await?;
-        self.facts.bot_name = flow.name.clone();
         if !flow.is_bot() {
             self.warn(
                 "Not a bot flow",
@@ -209,7 +209,18 @@ impl Deployment<'_> {
                 next_step: "Check bot-id: it names a deleted flow.".into(),
                 ..Failure::default()
             })),
-            Ok(answer) => Ok(answer.body),
+            Ok(answer) => {
+                let flow = answer.body;
+                // Whatever happens next, the outputs say what is live and where the bot is.
+                self.observe_live(flow.published_id());
+                self.facts.bot_name = flow.name.clone();
+                self.facts.flow_url = Some(architect_url(
+                    &self.config.endpoints.api,
+                    flow.object_type() == "DIGITALBOTFLOW",
+                    &self.config.bot_id,
+                ));
+                Ok(flow)
+            }
             // The platform answers a deleted flow with 410 `architect.flow.deleted`.
             Err(error) if error.status() == Some(410) => {
                 let failure = Failure::from_api(

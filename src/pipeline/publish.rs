@@ -108,6 +108,7 @@ impl Deployment<'_> {
                     correlation_id: error.correlation_id(),
                 });
                 self.phase("publish", started, "refused");
+                self.facts.validation_errors = error.details().to_vec();
                 Err(Verdict::failed_before_publish(Failure::from_api(
                     "Publish refused",
                     &format!("Genesys Cloud refused to publish version {}", plan.target),
@@ -196,6 +197,8 @@ impl Deployment<'_> {
                 ..Failure::default()
             },
         };
+        // The platform's validation errors are the `validation-errors` output too.
+        self.facts.validation_errors = failure.details.clone();
         self.audit.record(Entry {
             event: Event::DeploymentFailed,
             version: Some(&plan.target),

@@ -24,6 +24,11 @@ pub struct Failure {
 }
 
 impl Failure {
+    /// The failure in one line, for the `error` output: title and message, newlines folded.
+    pub fn one_line(&self) -> String {
+        format!("{}: {}", self.title, self.message).replace(['\r', '\n'], " ")
+    }
+
     /// A failure described by a platform error.
     pub fn from_api(
         title: &str,
@@ -105,6 +110,8 @@ pub struct Facts {
     pub bot_id: String,
     /// The bot's name, when read.
     pub bot_name: Option<String>,
+    /// The bot in Architect, once its type is known.
+    pub flow_url: Option<String>,
     /// The environment label.
     pub environment: String,
     /// The rollout percentage (recorded only).
@@ -166,6 +173,7 @@ impl Facts {
             deployment_id,
             bot_id,
             bot_name: None,
+            flow_url: None,
             environment,
             rollout_percentage: 100,
             target_version: None,
@@ -246,6 +254,18 @@ impl Report {
                     .and_then(|o| o.name.clone())
                     .unwrap_or_default(),
             ),
+            ("flow-url", opt(&f.flow_url)),
+            ("bot-name", opt(&f.bot_name)),
+            (
+                "error",
+                self.failure().map(Failure::one_line).unwrap_or_default(),
+            ),
+            (
+                "error-code",
+                self.failure()
+                    .and_then(|f| f.code.clone())
+                    .unwrap_or_default(),
+            ),
         ]
     }
 }
@@ -266,6 +286,10 @@ pub const OUTPUT_NAMES: &[&str] = &[
     "audit-log",
     "org-id",
     "org-name",
+    "flow-url",
+    "bot-name",
+    "error",
+    "error-code",
 ];
 
 #[cfg(test)]

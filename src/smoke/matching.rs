@@ -46,10 +46,12 @@ impl Ending {
 impl Reply {
     /// The answer as the summary shows it.
     pub fn describe(&self) -> String {
+        // Quoted as said: a line break stays one (the summary shows it as one), where a
+        // Debug rendering would print a literal `\n`.
         let mut parts = vec![if self.text.is_empty() {
             "(no text)".to_string()
         } else {
-            format!("{:?}", self.text)
+            format!("\"{}\"", self.text)
         }];
         if !self.quick_replies.is_empty() {
             parts.push(format!("quick replies {}", quoted(&self.quick_replies)));
@@ -66,10 +68,10 @@ impl Expectation {
     pub fn describe(&self) -> String {
         let mut parts = Vec::new();
         if let Some(text) = &self.text {
-            parts.push(format!("text {text:?}"));
+            parts.push(format!("text \"{text}\""));
         }
         if let Some(contains) = &self.contains {
-            parts.push(format!("contains {contains:?}"));
+            parts.push(format!("contains \"{contains}\""));
         }
         if let Some(pattern) = &self.matches {
             parts.push(format!("matches /{}/", pattern.as_str()));
@@ -91,7 +93,7 @@ impl Expectation {
 fn quoted(items: &[String]) -> String {
     items
         .iter()
-        .map(|i| format!("{i:?}"))
+        .map(|i| format!("\"{i}\""))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -104,12 +106,12 @@ pub fn check(expect: &Expectation, reply: &Reply) -> Result<(), String> {
     if let Some(exact) = &expect.text
         && text != exact.trim()
     {
-        wrong.push(format!("the answer is not exactly {exact:?}"));
+        wrong.push(format!("the answer is not exactly \"{exact}\""));
     }
     if let Some(part) = &expect.contains
         && !text.contains(part.as_str())
     {
-        wrong.push(format!("the answer does not contain {part:?}"));
+        wrong.push(format!("the answer does not contain \"{part}\""));
     }
     if let Some(pattern) = &expect.matches
         && !pattern.is_match(text)

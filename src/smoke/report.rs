@@ -1,7 +1,4 @@
-//! What a smoke test found, per conversation and turn, and its section of the job summary.
-
-use crate::pipeline::summary::cell;
-use std::fmt::Write;
+//! What a smoke test found, per conversation and turn.
 
 /// How one turn went.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,60 +138,5 @@ impl SmokeReport {
             Outcome::Broken { error, .. } => Some(error),
             _ => None,
         })
-    }
-
-    /// The summary section: a headline, then a table per conversation.
-    pub fn render(&self) -> String {
-        let mut md = String::new();
-        let failed = self.failures().count();
-        let total = self.conversations.len();
-        let headline = if failed == 0 {
-            format!("✅ all {total} conversation(s) passed")
-        } else if self.broken().is_some() {
-            format!("❌ {failed} of {total} conversation(s) failed or could not run")
-        } else {
-            format!("❌ {failed} of {total} conversation(s) failed")
-        };
-        let _ = writeln!(md, "\n### Smoke test: {headline}\n");
-        let _ = writeln!(md, "From `{}`.", cell(&self.file));
-        for conversation in &self.conversations {
-            let mark = if conversation.passed() { "✅" } else { "❌" };
-            let _ = writeln!(
-                md,
-                "\n#### {mark} {} ({} ms)\n",
-                cell(&conversation.name),
-                conversation.duration_ms
-            );
-            if let Outcome::Broken { error, .. } = &conversation.outcome {
-                let _ = writeln!(
-                    md,
-                    "**Could not run:** {}\n",
-                    error.error.replace('\n', " ")
-                );
-                if let Some(hint) = &error.hint {
-                    let _ = writeln!(md, "{hint}\n");
-                }
-            }
-            let _ = writeln!(
-                md,
-                "| Turn | User said | Expected | Bot answered | Verdict |\n|---|---|---|---|---|"
-            );
-            for (i, turn) in conversation.turns.iter().enumerate() {
-                let verdict = match &turn.verdict {
-                    Verdict::Passed => "✅".to_string(),
-                    Verdict::Failed(why) => format!("❌ {}", cell(why)),
-                    Verdict::NotRun => "not run".to_string(),
-                };
-                let _ = writeln!(
-                    md,
-                    "| {} | {} | {} | {} | {verdict} |",
-                    i + 1,
-                    cell(turn.said.as_deref().unwrap_or("(opening)")),
-                    cell(&turn.expected),
-                    cell(turn.answer.as_deref().unwrap_or("—")),
-                );
-            }
-        }
-        md
     }
 }

@@ -93,7 +93,7 @@ async fn push_decides_with_one_confirming_read_where_polling_needs_many() {
     assert!(
         pushed
             .summary
-            .contains("the outcome arrived by push notification and was confirmed by one read"),
+            .contains("the outcome came by push and was confirmed by one read"),
         "{pushed}"
     );
     // Subscribed before publishing, so no event could be missed.
@@ -116,7 +116,7 @@ async fn push_mode_reads_only_to_confirm() {
     let ran = world.run(&[("wait-mode", "push")]).await;
     assert_published(&ran, &world);
     assert_eq!(world.flow_reads().len(), 2, "{}", world.log());
-    assert!(ran.summary.contains("Waited by push"), "{ran}");
+    assert!(ran.summary.contains("| Waited by | push"), "{ran}");
 }
 
 #[tokio::test]

@@ -145,7 +145,7 @@ async fn a_new_version_that_answers_well_stays_live() {
         "{ran}"
     );
     assert!(ran.summary.contains(
-        "| 1 | I want to pay my bill | text \"You can pay online.\\\\nOr by phone.\"; quick replies \"Pay now\" | \"You can pay online.\\\\nOr by phone.\"; quick replies \"Pay now\" | ✅ |"
+        "| 1 | I want to pay my bill | text \"You can pay online.<br>Or by phone.\"; quick replies \"Pay now\" | \"You can pay online.<br>Or by phone.\"; quick replies \"Pay now\" | ✅ |"
     ), "{ran}");
 }
 
@@ -248,7 +248,7 @@ async fn a_new_version_that_answers_wrongly_is_rolled_back() {
         "{ran}"
     );
     assert!(ran.summary.contains(
-        "| 1 | I want to pay my bill | text \"You can pay online.\\\\nOr by phone.\"; quick replies \"Pay now\" | \"Please hold.\" | ❌ the answer is not exactly \"You can pay online.\\\\nOr by phone.\"; quick replies \"Pay now\" not offered |"
+        "| 1 | I want to pay my bill | text \"You can pay online.<br>Or by phone.\"; quick replies \"Pay now\" | \"Please hold.\" | ❌ the answer is not exactly \"You can pay online.<br>Or by phone.\"; quick replies \"Pay now\" not offered |"
     ), "{ran}");
     assert!(ran.stdout.contains("::error title=Smoke test failed::version 2.0 went live but 1 of 2 smoke-test conversation(s) failed; version 1.0 was published again and is live"), "{ran}");
 }
@@ -368,7 +368,7 @@ async fn sigterm_during_the_smoke_test_rolls_the_target_back() {
     assert_eq!(ran.output("published-version"), "1.0");
     assert!(
         ran.summary.starts_with(
-            "## 🛑 Deployment of E2E Bot 2.0 to e2e was cancelled; the previous version is live"
+            "## 🛑 Deployment of E2E Bot 2.0 to e2e was cancelled; version 1.0 is live"
         ),
         "{ran}"
     );
@@ -444,13 +444,17 @@ async fn a_missing_session_permission_stops_the_run_before_the_publish() {
     assert!(world.publishes().is_empty(), "{}", world.log());
     assert_eq!(world.live().as_deref(), Some("1.0"));
     assert!(
-        ran.summary
-            .contains("### What went wrong: Smoke test not permitted"),
+        ran.summary.contains(
+            "**Why:** Smoke test not permitted — the smoke test could not start a bot flow session"
+        ),
         "{ran}"
     );
-    assert!(ran.summary.contains(
-        "**Next step:** Give the OAuth client's role the permission `textbots:botFlowSession:execute`"
-    ), "{ran}");
+    assert!(
+        ran.summary.contains(
+            "**Next:** Give the OAuth client's role the permission textbots:botFlowSession:execute"
+        ),
+        "{ran}"
+    );
     assert!(
         ran.stdout
             .contains("::error title=Smoke test not permitted::"),
@@ -487,7 +491,7 @@ conversations:
         "| 2 | Talk to an agent | contains \"Transferring\" | \"Transferring you.\"; session ended: exit (AgentRequestedByUser) | ✅ |"
     ), "{ran}");
     assert!(ran.summary.contains(
-        "| 3 | Are you still there? | contains \"still here\" | — | ❌ the session ended (exit (AgentRequestedByUser)) before this turn |"
+        "| 3 | Are you still there? | contains \"still here\" | (no answer) | ❌ the session ended (exit (AgentRequestedByUser)) before this turn |"
     ), "{ran}");
     // The third turn was never sent: the session had ended.
     assert_eq!(turns(&world), 2, "{}", world.log());

@@ -148,10 +148,7 @@ async fn bad_inputs_are_annotated_one_by_one_and_nothing_is_sent() {
         serde_json::from_str(&outputs["validation-errors"]).expect("JSON array");
     assert_eq!(errors.len(), 3);
     let summary = ws.read("step_summary");
-    assert!(
-        summary.contains("### What went wrong: Invalid inputs"),
-        "{summary}"
-    );
+    assert!(summary.contains("**Why:** Invalid inputs"), "{summary}");
     for (what, text) in [
         ("stdout", stdout.clone()),
         ("stderr", text(&out.stderr)),
@@ -236,10 +233,7 @@ async fn outside_github_the_summary_goes_to_stderr() {
     );
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
-    assert!(
-        stderr.contains("### What went wrong: Invalid inputs"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("**Why:** Invalid inputs"), "{stderr}");
     assert!(
         !Path::new(&ws.path("set_output"))
             .metadata()

@@ -70,14 +70,11 @@ async fn a_403_on_publish_names_the_missing_permission() {
         ran.event("publish_trigger_failed")["correlation_id"],
         "corr-403"
     );
-    assert!(
-        ran.summary
-            .contains("- **Error code:** `missing.permissions`")
-    );
-    assert!(ran.summary.contains("- **Correlation id:** `corr-403`"));
+    assert!(ran.summary.contains("error code `missing.permissions`"));
+    assert!(ran.summary.contains("correlation id `corr-403`"));
     assert!(
         ran.summary.contains(
-            "**Next step:** Give the OAuth client's role the permission `architect:flow:publish`"
+            "**Next:** Give the OAuth client's role the permission architect:flow:publish"
         ),
         "{}",
         ran.summary

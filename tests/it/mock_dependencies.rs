@@ -47,9 +47,9 @@ async fn inactive_deleted_and_missing_skills_fail_the_check() {
         ran.event("dependency_validation_failed")["details"]["problems"],
         json!(expected)
     );
-    assert!(ran.summary.contains(&format!("| skill {SKILL_A} | `{SKILL_A}` | skill (discovered) | inactive | ❌ is inactive, not active |")));
+    assert!(ran.summary.contains(&format!("| skill {SKILL_A} | skill (discovered) | inactive | ❌ is inactive, not active | `{SKILL_A}` |")));
     assert!(ran.summary.contains(&format!(
-        "| — | `{missing}` | skill | missing | ❌ not found |"
+        "| (not found) | skill | missing | ❌ not found | `{missing}` |"
     )));
     assert!(ran.stdout.contains(
         "::error title=Dependency check failed::3 of the bot's dependencies cannot be used"
@@ -119,7 +119,8 @@ async fn a_403_from_dependency_tracking_is_an_error_not_a_pass() {
         ]
     );
     assert!(
-        ran.summary.contains("`architect:dependencyTracking:view`"),
+        ran.summary
+            .contains("the permission architect:dependencyTracking:view"),
         "{}",
         ran.summary
     );

@@ -99,9 +99,9 @@ async fn publishes_waits_and_confirms_the_target() {
         ran.summary
     );
     assert!(ran.summary.contains(
-        "| `5a1e0a0a-0000-4000-8000-00000000000a` | skill (discovered) | active | ✅ ok |"
+        "| skill (discovered) | active | ✅ usable | `5a1e0a0a-0000-4000-8000-00000000000a` |"
     ));
-    assert!(ran.summary.contains("### Timeline") && ran.summary.contains("| wait |"));
+    assert!(ran.summary.contains("| Phases |") && ran.summary.contains(" → wait "));
     assert!(ran.stdout.contains(
         "::notice title=Bot deployment::Bot Billing Assistant version 3.0 is live in staging"
     ));
@@ -176,9 +176,9 @@ async fn dry_run_reads_everything_and_publishes_nothing() {
     assert_eq!(plan[2], "On failure, roll back to version 2.0.");
     assert!(
         ran.summary
-            .contains("### Plan (dry run)\n\n1. Publish version 3.0")
+            .contains("### What a real run would do\n\n1. Publish version 3.0")
     );
-    assert!(ran.summary.contains("| Common | `f10a0a0a-0000-4000-8000-00000000000a` | flow (discovered) | published 7.0 | ✅ ok |"));
+    assert!(ran.summary.contains("| Common | flow (discovered) | published 7.0 | ✅ usable | `f10a0a0a-0000-4000-8000-00000000000a` |"));
     none.assert_async().await;
     skills.assert_async().await;
     flows.assert_async().await;
@@ -221,10 +221,7 @@ async fn a_failed_publish_with_the_previous_version_live_needs_no_rollback() {
         failed["details"]["error_details"][0],
         format!("SKILL_NOT_FOUND: VIP ({SKILL_B}): field transferToAcd.skills")
     );
-    assert!(
-        ran.summary
-            .contains("- **Error code:** `FLOW_VALIDATION_FAILED`")
-    );
+    assert!(ran.summary.contains("error code `FLOW_VALIDATION_FAILED`"));
     assert!(
         ran.summary.contains(
             "Genesys Cloud could not publish version 3.0: The flow has validation errors"
@@ -438,7 +435,7 @@ async fn a_target_version_that_does_not_exist_fails_before_publishing() {
         ran.summary
             .contains("Check target-version: the bot has no version 9.0")
     );
-    assert!(ran.summary.contains("- **Correlation id:** `corr-404`"));
+    assert!(ran.summary.contains("correlation id `corr-404`"));
     version.assert_async().await;
     none.assert_async().await;
 }

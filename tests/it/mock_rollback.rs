@@ -65,7 +65,7 @@ async fn a_failure_that_left_the_target_live_is_rolled_back_and_confirmed() {
         ran.summary
             .contains("version 2.0 was published again and is live")
     );
-    assert!(ran.summary.contains("| rollback |"));
+    assert!(ran.summary.contains(" → rollback "), "{}", ran.summary);
     publish.assert_async().await;
     rollback.assert_async().await;
 }
@@ -96,7 +96,7 @@ async fn a_rollback_that_fails_exits_2_and_says_what_to_do() {
     );
     assert!(ran.summary.contains("rolling back to version 2.0 failed: the rollback publish ended FAILURE: Version 2.0 references a deleted skill"), "{}", ran.summary);
     assert!(ran.summary.contains(&format!(
-        "**Next step:** Publish version 2.0 of bot {BOT} by hand in Architect now"
+        "**Next:** Publish version 2.0 of bot {BOT} by hand in Architect now"
     )));
     assert!(ran.stdout.contains("::error title=Rollback failed::"));
 }

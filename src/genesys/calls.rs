@@ -1,4 +1,4 @@
-//! The calls the Action makes, typed, each on its [`endpoint`](super::endpoint). Ids reach a
+//! The calls the Action makes, typed, each on its [`super::endpoint`]. Ids reach a
 //! URL only after config validation, and are still percent-encoded there.
 
 use super::client::{Answer, GenesysClient, Request};

@@ -2,9 +2,9 @@
 //! publish; wait; prove the target is live; smoke-test it; roll back when anything fails.
 //!
 //! Every step returns `Step<T>`: `Ok` to go on, `Err(verdict)` when the run has ended there
-//! (a failure, a cancellation). [`Deployment::deploy`] returns the run's one [`Verdict`]; the
+//! (a failure, a cancellation). `Deployment::deploy` returns the run's one [`Verdict`]; the
 //! decisions between steps are the pure functions of [`rules`], the deadlines and the
-//! cancellation are [`bounds`], and [`finish`] turns the verdict and the facts into the
+//! cancellation are [`bounds`], and `finish` turns the verdict and the facts into the
 //! outputs, the summary, the annotation and the closing audit lines.
 
 pub mod bounds;

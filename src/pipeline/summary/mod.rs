@@ -30,8 +30,20 @@ fn still_live(facts: &Facts) -> String {
     }
 }
 
-/// The end state in one line.
+/// The end state in one line, its first word capitalised ("The bot was not deployed").
 pub(crate) fn headline(report: &Report) -> String {
+    let line = headline_text(report);
+    match line.split_once(' ') {
+        Some((emoji, rest)) => {
+            let mut chars = rest.chars();
+            let first = chars.next().map(|c| c.to_uppercase().collect::<String>());
+            format!("{emoji} {}{}", first.unwrap_or_default(), chars.as_str())
+        }
+        None => line,
+    }
+}
+
+fn headline_text(report: &Report) -> String {
     let facts = &report.facts;
     let bot = bot(facts);
     let env = &facts.environment;
@@ -217,10 +229,12 @@ fn render_dependencies(md: &mut String, facts: &Facts) {
 fn render_details(md: &mut String, report: &Report) {
     let facts = &report.facts;
     let mut rows: Vec<(&str, String)> = Vec::new();
-    rows.push((
-        "Bot",
-        format!("{} {}", cell(&bot(facts)), code(&facts.bot_id)),
-    ));
+    if !facts.bot_id.is_empty() {
+        rows.push((
+            "Bot",
+            format!("{} {}", cell(&bot(facts)), code(&facts.bot_id)),
+        ));
+    }
     rows.push(("Environment", cell(&facts.environment)));
     if let Some(org) = &facts.org {
         let short = org
@@ -288,3 +302,6 @@ fn render_details(md: &mut String, report: &Report) {
     }
     md.push_str("\n</details>\n");
 }
+
+#[cfg(test)]
+mod tests;

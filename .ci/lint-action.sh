@@ -2,8 +2,10 @@
 # Offline lint of the Action's packaging: workflows (actionlint, which also checks
 # action.yml through the `uses: ./` step of ci.yml), the Dockerfile (hadolint), the
 # action.yml and workflow schemas (check-jsonschema's vendored SchemaStore copies),
-# and the runner rules no linter knows (no USER/WORKDIR, exec-form ENTRYPOINT,
-# description < 125 characters, quoted defaults).
+# the runner rules no linter knows (no USER/WORKDIR, exec-form ENTRYPOINT,
+# description < 125 characters, quoted defaults), docs/examples against the reusable
+# workflow as it is here, and that deploy-bot.yml passes every input and output of the
+# Action through with the Action's defaults.
 #
 # Tools come from PyPI as wheels, pinned, into a venv outside the tree
 # (LINT_VENV, default ~/.cache/genesys-bot-deploy/lint-venv). Needs python3 with venv;
@@ -62,6 +64,11 @@ if ((${#EXAMPLES[@]} > 0)); then
     trap 'rm -rf "$SCRATCH"' EXIT
     mkdir -p "$SCRATCH/.github/workflows"
     cp "${EXAMPLES[@]}" "$SCRATCH/.github/workflows/"
+    # Calls of this repository's reusable workflow become local calls, so actionlint checks
+    # their inputs, secrets and outputs against deploy-bot.yml as it is here.
+    cp .github/workflows/deploy-bot.yml "$SCRATCH/.github/workflows/"
+    sed -i -E 's#uses: genesys-bot-deploy/genesys-bot-deploy/(\.github/workflows/[A-Za-z0-9_.-]+\.ya?ml)@[^[:space:]]+#uses: ./\1#' \
+        "$SCRATCH"/.github/workflows/*.yml
     if (cd "$SCRATCH" && git init -q . && actionlint -color=false); then
         echo "    ok: docs/examples"
     else
@@ -143,6 +150,74 @@ if not (image.startswith("docker://") or last.endswith("dockerfile") or last.sta
 else:
     print(f"    ok: runs.image {image}")
 sys.exit(bad)
+PY
+
+# ---------------------------------------------------------------------------------------
+step "deploy-bot.yml passes every input and output of the Action through"
+# Names the Action will have when the work in progress lands: until action.yml declares them
+# they may be given without being its inputs/outputs. Once it does, they are checked like the
+# others and can leave these lists (the check notes it).
+PENDING_INPUTS="flow-file substitutions accept-drift"
+PENDING_OUTPUTS="flow-url bot-name error error-code release-digest backup-file drift"
+"$VENV/bin/python" - "$PENDING_INPUTS" "$PENDING_OUTPUTS" <<'PY' || failed "deploy-bot.yml and action.yml disagree"
+import re, sys
+from ruamel.yaml import YAML
+
+pending_in, pending_out = set(sys.argv[1].split()), set(sys.argv[2].split())
+yaml = YAML(typ="safe")
+action = yaml.load(open("action.yml", encoding="utf-8"))
+flow = yaml.load(open(".github/workflows/deploy-bot.yml", encoding="utf-8"))
+call = flow.get("on", flow.get(True))["workflow_call"]
+job = flow["jobs"]["deploy"]
+step = next(s for s in job["steps"] if s.get("id") == "deploy")
+with_ = step["with"]
+a_in, a_out = action.get("inputs", {}), action.get("outputs", {})
+w_in, w_out, j_out = call.get("inputs", {}), call.get("outputs", {}), job.get("outputs", {})
+bad = []
+# Given by the workflow itself rather than passed through under the same name.
+own = {"client-id", "client-secret", "audit-log", "environment"}
+for name in a_in:
+    if name not in with_:
+        bad.append(f"input {name} of action.yml is not given to the Action")
+    elif name not in own and name not in w_in:
+        bad.append(f"input {name} of action.yml is not an input of the workflow")
+for name in with_:
+    if name not in a_in and name not in pending_in:
+        bad.append(f"with: {name} is not an input of action.yml")
+notes = []
+for name in sorted(pending_in):
+    if name in a_in:
+        notes.append(f"note: {name} is in action.yml now; PENDING_INPUTS can drop it")
+    if name not in with_:
+        bad.append(f"pending input {name} is not given to the Action")
+# A pass-through keeps the Action's default, so leaving an input out means the same in both.
+def norm(v):
+    return str(v).lower() if isinstance(v, bool) else str(v)
+for name, spec in w_in.items():
+    if with_.get(name) == "${{ inputs.%s }}" % name and name in a_in and name not in own:
+        mine, theirs = (spec or {}).get("default", ""), (a_in[name] or {}).get("default", "")
+        if norm(mine) != norm(theirs):
+            bad.append(f"input {name}: default {mine!r} here, {theirs!r} in action.yml")
+for name in sorted(set(a_out) | pending_out):
+    if name in pending_out and name in a_out:
+        notes.append(f"note: {name} is in action.yml now; PENDING_OUTPUTS can drop it")
+    if j_out.get(name) != "${{ steps.deploy.outputs.%s }}" % name:
+        bad.append(f"output {name} is not a job output (steps.deploy.outputs.{name})")
+    if (w_out.get(name) or {}).get("value") != "${{ jobs.deploy.outputs.%s }}" % name:
+        bad.append(f"output {name} is not a workflow output (jobs.deploy.outputs.{name})")
+for name in set(w_out) | set(j_out):
+    if name not in a_out and name not in pending_out:
+        bad.append(f"output {name} is not an output of action.yml")
+env = job.get("environment", {})
+if not isinstance(env, dict) or env.get("url") != "${{ steps.deploy.outputs.flow-url }}":
+    bad.append("the job's environment has no url: steps.deploy.outputs.flow-url")
+for n in notes:
+    print("    " + n)
+for b in bad:
+    print("    " + b, file=sys.stderr)
+if not bad:
+    print(f"    ok: {len(a_in)} inputs, {len(a_out)} outputs (+{len(pending_in)} and {len(pending_out)} pending)")
+sys.exit(1 if bad else 0)
 PY
 
 if ((FAILURES > 0)); then

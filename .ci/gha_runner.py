@@ -773,7 +773,7 @@ def run_step(args: argparse.Namespace) -> dict:
     ended = time.monotonic()
     for t in pumps:
         t.join(timeout=10)
-    for f in raw.values():
+    for f in (*raw.values(), proc.stdout, proc.stderr):
         f.close()
     # --rm's removal (and, after a kill of the CLI, the runner's clean-up at job end).
     subprocess.run(["podman", *args.podman_global, "rm", "--force", "--ignore", display],
@@ -862,8 +862,8 @@ def run_step(args: argparse.Namespace) -> dict:
         "command_failed": log.command_failed,
         "file_command_errors": file_errors,
         "masks_added": log.masks_added,
-        "runtime_token_leaked": any(runtime_token in open(os.path.join(args.out, n), encoding="utf-8",
-                                                          errors="replace").read() for n in ("stdout", "stderr")),
+        "runtime_token_leaked": any(runtime_token in (read_text(os.path.join(args.out, n)) or "")
+                                    for n in ("stdout", "stderr")),
         "host": {"workspace": workspace, "runner_temp": temp, "home": home, "file_commands": file_commands},
     }
     with open(os.path.join(args.out, "log"), "w", encoding="utf-8") as f:
@@ -876,7 +876,7 @@ def run_step(args: argparse.Namespace) -> dict:
     return summary
 
 
-def main(argv: list[str]) -> int:
+def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = p.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run", help="run one container step")
@@ -901,7 +901,11 @@ def main(argv: list[str]) -> int:
     g = sub.add_parser("get", help="print one value of a result.json (dotted path)")
     g.add_argument("result")
     g.add_argument("key")
-    args = p.parse_args(argv)
+    return p
+
+
+def main(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
     if args.cmd == "get":
         with open(args.result, encoding="utf-8") as f:
             value = json.load(f)

@@ -6,12 +6,18 @@ error cases of FileCommandManager.cs, so the smoke test never accepts what the r
 Run: python3 .ci/test_gha_runner.py
 """
 
+import json
 import os
+import shutil
 import sys
+import tempfile
+import textwrap
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import gha_runner  # noqa: E402
 from gha_runner import (  # noqa: E402
     Command, LineSplitter, PathMap, RunnerError, StepLog, declared_inputs, env_file_pairs,
     parse_v1, parse_v2, split2_remove_empty, validate_lines_and_columns,
@@ -235,6 +241,136 @@ class ActionYml(unittest.TestCase):
             inputs = dict(declared_inputs(f.read()))
         self.assertIn("client-secret", inputs)
         self.assertEqual(inputs["region"], "mypurecloud.com")
+
+
+# A stand-in for the podman CLI: records what it was asked to run (the -e names with the
+# values it would pass, the -v mounts) and plays the container according to FAKE_MODE.
+FAKE_PODMAN = textwrap.dedent(r"""
+    #!/usr/bin/env python3
+    import json, os, signal, sys, time
+    args = sys.argv[1:]
+    if "rm" in args and "run" not in args:
+        sys.exit(0)
+    names, mounts, i = [], [], args.index("run") + 1
+    while i < len(args):
+        if args[i] == "-e":
+            names.append(args[i + 1]); i += 2
+        elif args[i] in ("-v", "--name", "--label", "--workdir", "--network"):
+            if args[i] == "-v":
+                mounts.append(args[i + 1].split(":", 1))
+            i += 2
+        else:
+            i += 1
+    env = {}
+    for n in names:
+        k, _, v = n.partition("=")
+        env[k] = v if _ else os.environ.get(k, "")
+    def host(path):
+        for h, c in mounts:
+            if path == c or path.startswith(c + "/"):
+                return h + path[len(c):]
+        return path
+    json.dump({"env": env, "mounts": mounts, "argv": args}, open(os.environ["FAKE_RECORD"], "w"))
+    mode = os.environ["FAKE_MODE"]
+    out = host(env["GITHUB_OUTPUT"])
+    if mode == "bad-output":
+        print("::add-mask::s3cret-value")
+        print("the secret s3cret-value is masked here")
+        print("##[warning]legacy form, mid-line", flush=True)
+        open(out, "a").write("status<<EOF\npublished\n")  # no closing delimiter
+        sys.exit(0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if mode == "sigterm-exits":
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    else:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    open(out, "a").write("status=running\n")
+    print("started", flush=True)
+    time.sleep(60)
+""").lstrip()
+
+
+class Step(unittest.TestCase):
+    """run_step end to end, with the podman CLI faked: what the runner would conclude."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="gha-runner-test.")
+        self.bin = os.path.join(self.dir, "bin")
+        os.makedirs(self.bin)
+        podman = os.path.join(self.bin, "podman")
+        with open(podman, "w") as f:
+            f.write(FAKE_PODMAN)
+        os.chmod(podman, 0o755)
+        self.saved = {k: os.environ.get(k) for k in ("PATH", "FAKE_MODE", "FAKE_RECORD")}
+        os.environ["PATH"] = self.bin + os.pathsep + os.environ["PATH"]
+        os.environ["FAKE_RECORD"] = os.path.join(self.dir, "record.json")
+        self.timeouts = (gha_runner.SIGINT_TIMEOUT, gha_runner.SIGTERM_TIMEOUT)
+
+    def tearDown(self):
+        gha_runner.SIGINT_TIMEOUT, gha_runner.SIGTERM_TIMEOUT = self.timeouts
+        for k, v in self.saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def run_step(self, mode, *extra):
+        os.environ["FAKE_MODE"] = mode
+        action = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "action.yml")
+        args = gha_runner.build_parser().parse_args([
+            "run", "--image", "localhost/x:y", "--action", action, "--root", os.path.join(self.dir, "r"),
+            "--out", os.path.join(self.dir, "out"), "--with", "bot-id=b",
+            "--with", "audit-log={workspace}/a/audit.jsonl", "--with", "smoke-test=s.yml",
+            "--env", "SSL_CERT_FILE={workspace}/ca.pem", "--env", "ELSEWHERE=/opt/x", *extra])
+        result = gha_runner.run_step(args)
+        with open(os.environ["FAKE_RECORD"]) as f:
+            return result, json.load(f)
+
+    def test_environment_mounts_and_a_malformed_output_file(self):
+        result, record = self.run_step("bad-output")
+        env, ws = record["env"], result["host"]["workspace"]
+        # Every declared input, with its default; dashes kept; host paths translated.
+        self.assertEqual(env["INPUT_REGION"], "mypurecloud.com")
+        self.assertEqual(env["INPUT_CLIENT-SECRET"], "")
+        self.assertEqual(env["INPUT_AUDIT-LOG"], "/github/workspace/a/audit.jsonl")
+        self.assertEqual(env["INPUT_SMOKE-TEST"], "s.yml")
+        self.assertEqual(env["SSL_CERT_FILE"], "/github/workspace/ca.pem")
+        self.assertEqual(env["ELSEWHERE"], "/opt/x")
+        self.assertEqual((env["HOME"], env["GITHUB_WORKSPACE"], env["RUNNER_TEMP"]),
+                         ("/github/home", "/github/workspace", "/github/runner_temp"))
+        self.assertEqual(env["GITHUB_EVENT_PATH"], "/github/workflow/event.json")
+        self.assertRegex(env["GITHUB_OUTPUT"], r"^/github/file_commands/set_output_[0-9a-f-]{36}$")
+        self.assertEqual((env["GITHUB_ACTIONS"], env["CI"]), ("true", "true"))
+        # Not translated: the parent of the workspace is not mounted.
+        self.assertEqual(env["RUNNER_WORKSPACE"], os.path.dirname(ws))
+        self.assertNotIn("PATH", env)
+        self.assertEqual([c for _, c in record["mounts"]], [
+            "/var/run/docker.sock", "/github/runner_temp", "/github/home", "/github/workflow",
+            "/github/file_commands", "/github/workspace"])
+        argv = record["argv"]
+        self.assertEqual(argv[argv.index("--workdir") + 1], "/github/workspace")
+        # Exit 0, but the runner fails the step for the file.
+        self.assertEqual(result["exit_code"], 0)
+        self.assertEqual(result["result"], "failure")
+        self.assertEqual(result["file_command_errors"][0]["file_command"], "output")
+        with open(os.path.join(self.dir, "out", "log")) as f:
+            log = f.read()
+        self.assertIn("the secret *** is masked here", log)
+        self.assertIn("Matching delimiter not found 'EOF'", log)
+        self.assertEqual(result["annotations"][0], {"type": "warning", "message": "legacy form, mid-line"})
+
+    def test_cancellation_escalates_like_the_runner(self):
+        gha_runner.SIGINT_TIMEOUT, gha_runner.SIGTERM_TIMEOUT = 0.5, 0.5
+        started = time.monotonic()
+        result, _ = self.run_step("sigterm-exits", "--cancel-on", "^started$")
+        self.assertEqual([s["signal"] for s in result["signals"]], ["SIGINT", "SIGTERM"])
+        self.assertEqual((result["ended_by"], result["result"]), ("SIGTERM", "cancelled"))
+        self.assertEqual(result["outputs"], {"status": "running"})  # processed after a cancel too
+        result, _ = self.run_step("ignore-signals", "--cancel-on", "^started$")
+        self.assertEqual([s["signal"] for s in result["signals"]], ["SIGINT", "SIGTERM", "SIGKILL"])
+        self.assertEqual(result["ended_by"], "kill")
+        self.assertLess(time.monotonic() - started, 30)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-//! `genesys-sandbox [--scenario FILE] [--port N] [--host 127.0.0.1]`: serves the sandbox until
-//! SIGINT/SIGTERM and prints the URLs to give the Action as `api-url` and `login-url`.
+//! `genesys-sandbox [--scenario FILE] [--port N] [--host 127.0.0.1] [--public-url URL]`: serves
+//! the sandbox until SIGINT/SIGTERM and prints the URLs to give the Action as `api-url` and
+//! `login-url`.
 
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -9,16 +10,19 @@ use std::process::ExitCode;
 use genesys_sandbox::{Options, Sandbox, Scenario};
 
 const USAGE: &str =
-    "usage: genesys-sandbox [--scenario FILE.json|FILE.toml] [--port N] [--host ADDR]
+    "usage: genesys-sandbox [--scenario FILE.json|FILE.toml] [--port N] [--host ADDR] [--public-url URL]
   --scenario  scenario file (default: the built-in demo scenario)
   --port      port to listen on (default 0: any free port)
   --host      loopback address to bind (default 127.0.0.1)
+  --public-url  https://host:port of a TLS proxy in front of the sandbox: notification
+              channels then answer connectUri wss://host:port/channels/<id>
   --print-default-scenario  print the built-in scenario as JSON and exit";
 
 struct Args {
     scenario: Option<PathBuf>,
     port: u16,
     host: IpAddr,
+    public_url: Option<String>,
     print_default: bool,
 }
 
@@ -27,6 +31,7 @@ fn parse_args() -> Result<Args, String> {
         scenario: None,
         port: 0,
         host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+        public_url: None,
         print_default: false,
     };
     let mut it = std::env::args().skip(1);
@@ -46,6 +51,7 @@ fn parse_args() -> Result<Args, String> {
                     .parse()
                     .map_err(|_| format!("--host: {v:?} is not an IP address"))?;
             }
+            "--public-url" => args.public_url = Some(value("--public-url")?),
             "--print-default-scenario" => args.print_default = true,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),
@@ -97,9 +103,17 @@ async fn main() -> ExitCode {
         None => Scenario::default(),
     };
     let addr = SocketAddr::new(args.host, args.port);
-    let options = Options { log_requests: true };
+    let options = Options {
+        log_requests: true,
+        public_url: args.public_url.clone(),
+    };
     let sandbox = match Sandbox::start_with(scenario, addr, options).await {
         Ok(s) => s,
+        // A bad --public-url is a usage error, like a bad scenario.
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+            eprintln!("genesys-sandbox: {e}");
+            return ExitCode::from(2);
+        }
         Err(e) => {
             eprintln!("genesys-sandbox: cannot listen on {addr}: {e}");
             return ExitCode::FAILURE;

@@ -38,6 +38,30 @@ pub struct Sandbox {
 pub struct Options {
     /// Log every request to stderr (the binary does).
     pub log_requests: bool,
+    /// The base URL clients reach the sandbox at when that is not `http://<addr>`, e.g. a TLS
+    /// proxy in front of it: `https://host:port` (or `http://host:port`). Used only to build a
+    /// notification channel's `connectUri` (`wss://host:port/channels/<id>`), so a client
+    /// behind the proxy reaches the socket through it. `None`: `ws://<addr>/channels/<id>`.
+    pub public_url: Option<String>,
+}
+
+/// `https://host[:port]` → `wss://host[:port]`, `http://…` → `ws://…`; anything with a path,
+/// query, fragment or credentials is refused, since `/channels/<id>` is appended to it.
+fn streaming_base(public_url: &str) -> Result<String, String> {
+    let bad = || {
+        format!("public URL {public_url:?} is not http(s)://host[:port] (no path, query or user)")
+    };
+    let (scheme, rest) = public_url.split_once("://").ok_or_else(bad)?;
+    let scheme = match scheme.to_ascii_lowercase().as_str() {
+        "https" => "wss",
+        "http" => "ws",
+        _ => return Err(bad()),
+    };
+    let authority = rest.strip_suffix('/').unwrap_or(rest);
+    if authority.is_empty() || authority.contains(['/', '?', '#', '@', ' ']) {
+        return Err(bad());
+    }
+    Ok(format!("{scheme}://{authority}"))
 }
 
 impl Sandbox {
@@ -58,14 +82,24 @@ impl Sandbox {
         addr: SocketAddr,
         options: Options,
     ) -> std::io::Result<Sandbox> {
-        let state = State::new(scenario, options.log_requests)
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
+        let invalid = |e: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, e);
+        let connect_base = options
+            .public_url
+            .as_deref()
+            .map(streaming_base)
+            .transpose()
+            .map_err(invalid)?;
+        let state =
+            State::new(scenario, options.log_requests).map_err(|e| invalid(e.to_string()))?;
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared::new(state));
         let (stop, stopped) = watch::channel(false);
         // Notification sockets outlive their HTTP connection: they watch the same stop signal.
-        shared.with(|state, _| state.push.attach(addr, stopped.clone()));
+        shared.with(|state, _| {
+            state.push.attach(addr, stopped.clone());
+            state.push.connect_base = connect_base;
+        });
         let accept = tokio::spawn(accept_loop(listener, router(shared.clone()), stopped));
         Ok(Sandbox {
             shared,

@@ -107,6 +107,9 @@ pub(crate) struct PushHub {
     pub received: Vec<ReceivedFrame>,
     /// Where the sandbox listens, for `connectUri`.
     pub addr: Option<SocketAddr>,
+    /// `wss://host:port` when clients reach the sandbox through a proxy (`Options::public_url`);
+    /// `connectUri` is built on it instead of `ws://<addr>`.
+    pub connect_base: Option<String>,
     /// The server's stop signal, so sockets close on shutdown.
     pub stop: Option<watch::Receiver<bool>>,
     sockets_opened: u64,
@@ -122,6 +125,7 @@ impl PushHub {
             records: Vec::new(),
             received: Vec::new(),
             addr: None,
+            connect_base: None,
             stop: None,
             sockets_opened: 0,
             channel_requests: 0,

@@ -61,9 +61,10 @@ async fn create_channel(State(shared): State<Arc<Shared>>) -> ApiResult<Json<Val
             .push
             .addr
             .ok_or_else(|| ApiError::not_found("The streaming host is not attached"))?;
+        // Real ones are wss://streaming.<domain>/channels/streaming-0-...
+        let base = state.push.connect_base.clone().unwrap_or_else(|| format!("ws://{addr}"));
         Ok(Json(json!({
-            // Real ones are wss://streaming.<domain>/channels/streaming-0-...
-            "connectUri": format!("ws://{addr}/channels/{id}"),
+            "connectUri": format!("{base}/channels/{id}"),
             "id": id,
             "expires": iso8601(state.wall(now + CHANNEL_LIFETIME)),
         })))

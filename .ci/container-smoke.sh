@@ -42,10 +42,6 @@ PODMAN_GLOBAL=(--runtime runc --storage-driver vfs --cgroup-manager cgroupfs)
 DEMO_CLIENT_ID=c0ffee00-5a4d-4b0c-9e11-5a4db0c9e110
 DEMO_CLIENT_SECRET=sandbox-demo-secret
 DEMO_BOT_ID=b1111111-3c4d-4e5f-8a6b-0000000000b1
-# Checks of what the Action must do that it does not do yet (see the "paths" run). Each one
-# runs and is reported; remove its name here once the Action is fixed, and the check becomes
-# a hard one. A listed check that passes fails the run, so this list cannot go stale.
-KNOWN_GAPS=" audit-log-output-usable-on-host audit-log-outside-mounts-refused smoke-test-absolute-workspace-path "
 
 step() { printf '==> %s\n' "$*"; }
 fail() { printf '::error title=container smoke test::%s\n' "$*" >&2; exit 1; }
@@ -230,27 +226,10 @@ PY
 }
 
 ERRORS=0
-GAPS_SEEN=0
 # check <description> <command>...: run the command, count a failure instead of exiting.
 check() {
     local what=$1; shift
     if "$@"; then echo "    ok: $what"; else echo "    FAILED: $what" >&2; ERRORS=$((ERRORS + 1)); fi
-}
-# must <gap-name> <description> <command>...: what the Action must do. A known gap is
-# reported and not counted until it is fixed; then it must be taken off KNOWN_GAPS.
-must() {
-    local gap=$1 what=$2; shift 2
-    if [[ "$KNOWN_GAPS" == *" $gap "* ]]; then
-        if "$@"; then
-            echo "    FAILED: $what -- fixed now: take '$gap' off KNOWN_GAPS in $0" >&2
-            ERRORS=$((ERRORS + 1))
-        else
-            echo "    KNOWN GAP ($gap): $what"
-            GAPS_SEEN=$((GAPS_SEEN + 1))
-        fi
-    else
-        check "$what" "$@"
-    fi
 }
 # The `::add-mask::` line is the one place the secret may appear: it is how the runner learns
 # to hide it. No other line of any stream or file may carry it.
@@ -340,7 +319,7 @@ check "[paths-workspace] exit code 0" test "$(get paths-workspace exit_code)" = 
 check "[paths-workspace] the audit log lands in the checkout" test -s "$WORK/paths-workspace/workspace/audit/dry.jsonl"
 # The runner does not translate outputs back: a later step on the host cannot open
 # /github/workspace/…; the workspace-relative path is what it can use.
-must audit-log-output-usable-on-host "[paths-workspace] output audit-log is usable by a later host step (got '$(output paths-workspace audit-log)')" \
+check "[paths-workspace] output audit-log is usable by a later host step (got '$(output paths-workspace audit-log)')" \
     test "$(output paths-workspace audit-log)" = audit/dry.jsonl
 
 paths_run paths-temp --with 'audit-log={runner_temp}/audit/dry.jsonl'
@@ -348,19 +327,21 @@ check "[paths-temp] \${{ runner.temp }}/… arrives as /github/runner_temp/…" 
     test "$(env_of paths-temp AUDIT-LOG)" = /github/runner_temp/audit/dry.jsonl
 check "[paths-temp] exit code 0" test "$(get paths-temp exit_code)" = 0
 check "[paths-temp] the audit log lands in the host's RUNNER_TEMP" test -s "$(host_of paths-temp runner_temp)/audit/dry.jsonl"
+check "[paths-temp] output audit-log names it at its host path (got '$(output paths-temp audit-log)')" \
+    test "$(output paths-temp audit-log)" = "$(host_of paths-temp runner_temp)/audit/dry.jsonl"
 
 paths_run paths-outside --with audit-log=/tmp/gbd-audit.jsonl
 check "[paths-outside] a path outside the mounts is passed untranslated" test "$(env_of paths-outside AUDIT-LOG)" = /tmp/gbd-audit.jsonl
 # It would be written into the container's own filesystem and lost with it: the Action must
 # refuse it before any request (SPEC rule 12), not report success.
 refused_before_requests() { [[ "$(get "$1" exit_code)" == 1 && "$(requests_of "$1")" == 0 ]]; }
-must audit-log-outside-mounts-refused "[paths-outside] an audit-log outside /github/{workspace,runner_temp,home} is refused before any request (exit $(get paths-outside exit_code), $(requests_of paths-outside) requests)" \
+check "[paths-outside] an audit-log outside /github/{workspace,runner_temp,home} is refused before any request (exit $(get paths-outside exit_code), $(requests_of paths-outside) requests)" \
     refused_before_requests paths-outside
 
 paths_run paths-smoke-abs --with 'smoke-test={workspace}/bots/smoke.yml'
 check "[paths-smoke-abs] \${{ github.workspace }}/bots/smoke.yml arrives as /github/workspace/bots/smoke.yml" \
     test "$(env_of paths-smoke-abs SMOKE-TEST)" = /github/workspace/bots/smoke.yml
-must smoke-test-absolute-workspace-path "[paths-smoke-abs] a smoke-test path under /github/workspace is accepted (exit $(get paths-smoke-abs exit_code))" \
+check "[paths-smoke-abs] a smoke-test path under /github/workspace is accepted (exit $(get paths-smoke-abs exit_code))" \
     test "$(get paths-smoke-abs exit_code)" = 0
 for run in paths-relative paths-workspace paths-temp paths-outside paths-smoke-abs; do
     check "[$run] file commands parse as the runner parses them" test "$(get "$run" file_command_errors)" = "[]"
@@ -458,4 +439,4 @@ if ((ERRORS > 0)); then
     done
     fail "$ERRORS check(s) failed"
 fi
-echo "==> container smoke test passed (image $SIZE bytes, ${#RUNS[@]} runs, $GAPS_SEEN known gaps reported)"
+echo "==> container smoke test passed (image $SIZE bytes, ${#RUNS[@]} runs)"

@@ -271,7 +271,7 @@ impl TryFrom<RawInputs> for Config {
         let rollback = v.with_default("rollback", raw.rollback, parse::boolean);
         let force_unlock = v.with_default("force-unlock", raw.force_unlock, parse::boolean);
         let dry_run = v.with_default("dry-run", raw.dry_run, parse::boolean);
-        let audit_log = v.optional("audit-log", raw.audit_log, |s| Ok(PathBuf::from(s.trim())));
+        let audit_log = v.optional("audit-log", raw.audit_log, parse::workspace_path);
         let expected_org = v.optional("expected-org", raw.expected_org, parse::expected_org);
         let endpoints = v.endpoints(raw.region, raw.api_url, raw.login_url);
         v.first_poll_at_most_largest(poll_interval, poll_max_interval);

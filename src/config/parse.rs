@@ -138,13 +138,18 @@ pub fn label(value: &str) -> Result<String, String> {
 pub fn workspace_path(value: &str) -> Result<std::path::PathBuf, String> {
     use std::path::{Component, Path};
     let path = Path::new(value.trim());
-    let inside = path
-        .components()
-        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
-    if !value.trim().is_empty() && inside {
+    // Absolute paths are checked against the workspace when the run starts (it is not an
+    // input); `..` is refused everywhere, so a prefix check there is a containment check.
+    let plain = path.components().all(|c| {
+        matches!(
+            c,
+            Component::Normal(_) | Component::CurDir | Component::RootDir
+        )
+    });
+    if !value.trim().is_empty() && plain {
         Ok(path.to_path_buf())
     } else {
-        Err("a path relative to the workspace, without '..'".into())
+        Err("a path relative to the workspace, or an absolute one; without '..'".into())
     }
 }
 
@@ -254,7 +259,9 @@ mod tests {
         assert!(workspace_path("tests/smoke.yml").is_ok());
         assert!(workspace_path("./smoke.yml").is_ok());
         assert!(workspace_path("../smoke.yml").is_err());
-        assert!(workspace_path("/etc/passwd").is_err());
+        // Inside the workspace or not is for the run to say: the workspace is not an input.
+        assert!(workspace_path("/github/workspace/smoke.yml").is_ok());
+        assert!(workspace_path("/github/workspace/../home/x").is_err());
         assert!(workspace_path("a/../../b").is_err());
     }
 }

@@ -248,7 +248,7 @@ fn bad_values_name_the_input_the_value_and_what_is_allowed() {
         (
             "INPUT_SMOKE-TEST",
             "../secrets.yml",
-            "input 'smoke-test' (INPUT_SMOKE-TEST): expected a path relative to the workspace, without '..', got \"../secrets.yml\"",
+            "input 'smoke-test' (INPUT_SMOKE-TEST): expected a path relative to the workspace, or an absolute one; without '..', got \"../secrets.yml\"",
         ),
         (
             "INPUT_FLOW-IDS",

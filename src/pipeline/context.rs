@@ -1,6 +1,7 @@
 //! Where the run writes and what can stop it: the parts of the runner's environment the
 //! pipeline needs, injectable for tests.
 
+use crate::config::InputError;
 use crate::github::Console;
 use std::path::{Path, PathBuf};
 use tokio_util::sync::CancellationToken;
@@ -28,48 +29,97 @@ pub struct RunContext {
 /// Where the runner mounts its temp directory in a container action's container.
 pub const CONTAINER_RUNNER_TEMP: &str = "/github/runner_temp";
 
-/// The audit trail's file: where this run writes it, and the path the next step of the job
-/// opens it at (the `audit-log` output).
+/// Where the runner mounts the workspace in a container action's container: the one folder
+/// of the job the container shares with the steps before and after it.
+pub const CONTAINER_WORKSPACE: &str = "/github/workspace";
+
+/// A file of the run: where the Action opens it, and the path the job's other steps open it
+/// at (what outputs and the summary show).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditFile {
-    /// Where the run writes.
+pub struct RunFile {
+    /// Where the Action opens it.
     pub path: PathBuf,
     /// What the next step on the runner opens.
     pub shown: String,
 }
 
-/// The audit file of a run: `audit-log` relative to the workspace when given (the next
-/// step, in the workspace too, opens the same relative path); else a file in the runner's
-/// temp directory. Inside a container the runner mounts that directory at
-/// `/github/runner_temp`; the next step sees it at its host path, `_temp` beside the
-/// repository's work folder (`$RUNNER_WORKSPACE`, the runner's layout `_work/<repo>`,
-/// `_work/_temp`). Without a runner, the system's temp directory.
-pub fn audit_file(
-    input: Option<&Path>,
-    deployment_id: &str,
+/// The file an input names. A relative path is relative to the workspace. In the Action's
+/// container the runner has translated `${{ github.workspace }}/x` into `/github/workspace/x`
+/// and `${{ runner.temp }}/x` into `/github/runner_temp/x`, paths no other step has: they
+/// are accepted and shown as the job's other steps name them (workspace-relative; the
+/// runner's temp directory on the host, when `$RUNNER_WORKSPACE` tells where it is). Any
+/// other absolute path in the container is refused: the file would die with the container.
+/// On a runner or a laptop, an absolute path is taken as given.
+pub fn input_file(
+    given: &Path,
     workspace: &Path,
+    runner_workspace: Option<&Path>,
+) -> Result<RunFile, String> {
+    let shown = |shown: String| RunFile {
+        path: if given.is_relative() {
+            workspace.join(given)
+        } else {
+            given.to_path_buf()
+        },
+        shown,
+    };
+    if given.is_relative() {
+        return Ok(shown(given.display().to_string()));
+    }
+    if let Ok(relative) = given.strip_prefix(workspace)
+        && !relative.as_os_str().is_empty()
+    {
+        return Ok(shown(relative.display().to_string()));
+    }
+    if workspace != Path::new(CONTAINER_WORKSPACE) {
+        return Ok(shown(given.display().to_string()));
+    }
+    match given.strip_prefix(CONTAINER_RUNNER_TEMP) {
+        Ok(relative) if !relative.as_os_str().is_empty() => {
+            let on_host = host_runner_temp(runner_workspace)
+                .map_or_else(|| given.to_path_buf(), |temp| temp.join(relative));
+            Ok(shown(on_host.display().to_string()))
+        }
+        _ => Err(format!(
+            "a file the job's other steps can open: a path relative to the workspace, or one under \
+             ${{{{ github.workspace }}}} or ${{{{ runner.temp }}}} (the Action's container shares only \
+             {CONTAINER_WORKSPACE} and {CONTAINER_RUNNER_TEMP} with the job)"
+        )),
+    }
+}
+
+/// The runner's temp directory as the host names it, from inside the container: `_temp`
+/// beside the repository's work folder (`$RUNNER_WORKSPACE`: the runner's layout is
+/// `_work/<repo>`, `_work/_temp`).
+fn host_runner_temp(runner_workspace: Option<&Path>) -> Option<PathBuf> {
+    runner_workspace?.parent().map(|work| work.join("_temp"))
+}
+
+/// The audit file of a run: the `audit-log` file when given (see [`input_file`]); else a
+/// file in the runner's temp directory, shown at its host path when the run is in the
+/// container. Without a runner, the system's temp directory.
+pub fn audit_file(
+    input: Option<RunFile>,
+    deployment_id: &str,
     runner_temp: Option<&Path>,
     runner_workspace: Option<&Path>,
-) -> AuditFile {
+) -> RunFile {
     if let Some(input) = input {
-        return AuditFile {
-            path: workspace.join(input),
-            shown: input.display().to_string(),
-        };
+        return input;
     }
     let name = format!("genesys-bot-deploy-{deployment_id}.audit.jsonl");
     let Some(temp) = runner_temp else {
         let path = std::env::temp_dir().join(&name);
-        return AuditFile {
+        return RunFile {
             shown: path.display().to_string(),
             path,
         };
     };
     let path = temp.join(&name);
     let host_temp = (temp == Path::new(CONTAINER_RUNNER_TEMP))
-        .then(|| runner_workspace?.parent().map(|work| work.join("_temp")))
+        .then(|| host_runner_temp(runner_workspace))
         .flatten();
-    AuditFile {
+    RunFile {
         shown: host_temp
             .unwrap_or_else(|| temp.to_path_buf())
             .join(&name)
@@ -128,12 +178,22 @@ impl RunContext {
         }
     }
 
-    /// The audit file of the run `deployment_id`.
-    pub fn audit_file(&self, input: Option<&Path>, deployment_id: &str) -> AuditFile {
+    /// The file the input `name` names, or why it cannot be used.
+    pub fn input_file(&self, name: &'static str, given: &Path) -> Result<RunFile, InputError> {
+        input_file(given, &self.workspace, self.runner_workspace.as_deref()).map_err(|allowed| {
+            InputError {
+                input: name,
+                value: Some(given.display().to_string()),
+                allowed,
+            }
+        })
+    }
+
+    /// The audit file of the run `deployment_id`, from the `audit-log` file when given.
+    pub fn audit_file(&self, input: Option<RunFile>, deployment_id: &str) -> RunFile {
         audit_file(
             input,
             deployment_id,
-            &self.workspace,
             self.runner_temp.as_deref(),
             self.runner_workspace.as_deref(),
         )
@@ -147,14 +207,14 @@ mod tests {
     #[test]
     fn the_audit_file_is_where_the_next_step_finds_it() {
         let ws = Path::new("/github/workspace");
-        let given = audit_file(Some(Path::new("logs/a.jsonl")), "d", ws, None, None);
+        let input = input_file(Path::new("logs/a.jsonl"), ws, None).expect("relative");
+        let given = audit_file(Some(input), "d", None, None);
         assert_eq!(given.path, Path::new("/github/workspace/logs/a.jsonl"));
         assert_eq!(given.shown, "logs/a.jsonl");
         // In the container: written under the mount, shown at the runner's host path.
         let container = audit_file(
             None,
             "d",
-            ws,
             Some(Path::new(CONTAINER_RUNNER_TEMP)),
             Some(Path::new("/home/runner/work/bots")),
         );
@@ -167,17 +227,58 @@ mod tests {
             "/home/runner/work/_temp/genesys-bot-deploy-d.audit.jsonl"
         );
         // The binary run on the runner itself: the temp directory is the host's already.
-        let host = audit_file(
-            None,
-            "d",
-            ws,
-            Some(Path::new("/home/runner/work/_temp")),
-            None,
-        );
+        let host = audit_file(None, "d", Some(Path::new("/home/runner/work/_temp")), None);
         assert_eq!(
             host.shown,
             "/home/runner/work/_temp/genesys-bot-deploy-d.audit.jsonl"
         );
         assert_eq!(host.path, Path::new(&host.shown));
+    }
+
+    #[test]
+    fn an_input_file_is_one_the_job_can_open() {
+        let container = Path::new(CONTAINER_WORKSPACE);
+        let repo = Some(Path::new("/home/runner/work/bots"));
+        let file = |given: &str| input_file(Path::new(given), container, repo);
+        let run_file = |path: &str, shown: &str| {
+            Ok(RunFile {
+                path: PathBuf::from(path),
+                shown: shown.into(),
+            })
+        };
+        // `${{ github.workspace }}/bots/smoke.yml`, translated by the runner.
+        assert_eq!(
+            file("/github/workspace/bots/smoke.yml"),
+            run_file("/github/workspace/bots/smoke.yml", "bots/smoke.yml")
+        );
+        assert_eq!(
+            file("bots/smoke.yml"),
+            file("/github/workspace/bots/smoke.yml")
+        );
+        // `${{ runner.temp }}/audit.jsonl`: shown where the next step finds it.
+        assert_eq!(
+            file("/github/runner_temp/audit.jsonl"),
+            run_file(
+                "/github/runner_temp/audit.jsonl",
+                "/home/runner/work/_temp/audit.jsonl"
+            )
+        );
+        // Outside the shared folders, nothing the job's next step could open.
+        for outside in ["/tmp/audit.jsonl", "/github/workspace", "/github/home/a"] {
+            let refused = file(outside).expect_err(outside);
+            assert!(
+                refused.contains("shares only /github/workspace and /github/runner_temp"),
+                "{refused}"
+            );
+        }
+        // On a runner or a laptop, any absolute path is as good as the user's.
+        assert_eq!(
+            input_file(
+                Path::new("/tmp/audit.jsonl"),
+                Path::new("/home/me/bots"),
+                None
+            ),
+            run_file("/tmp/audit.jsonl", "/tmp/audit.jsonl")
+        );
     }
 }

@@ -171,7 +171,12 @@ fn end_before_start(
     annotate_failure: bool,
 ) -> Report {
     let deployment_id = uuid::Uuid::new_v4().to_string();
-    let audit_file = ctx.audit_file(known.audit_log.as_deref(), &deployment_id);
+    // An `audit-log` the job could not open is itself among the errors: the default file.
+    let audit_input = known
+        .audit_log
+        .as_deref()
+        .and_then(|path| ctx.input_file("audit-log", path).ok());
+    let audit_file = ctx.audit_file(audit_input, &deployment_id);
     let audit = Auditor::new(
         ctx.console.clone(),
         &audit_file.path,

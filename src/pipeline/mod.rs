@@ -27,7 +27,7 @@ pub mod summary;
 pub mod verdict;
 mod wait;
 
-pub use context::RunContext;
+pub use context::{RunContext, RunFile};
 pub use finish::{KnownInputs, reject_inputs};
 pub use plan::Plan;
 pub use report::{Facts, Failure, Report};
@@ -97,13 +97,32 @@ pub(crate) struct Deployment<'a> {
 pub async fn run(config: &Config, ctx: &RunContext) -> Report {
     ctx.console.mask(config.client_secret.expose_secret());
     let deployment_id = uuid::Uuid::new_v4().to_string();
-    let audit_file = ctx.audit_file(config.audit_log.as_deref(), &deployment_id);
+    let files = config
+        .audit_log
+        .as_deref()
+        .map(|path| ctx.input_file("audit-log", path))
+        .transpose()
+        .and_then(|audit| {
+            let smoke = config
+                .smoke_test
+                .as_deref()
+                .map(|path| ctx.input_file("smoke-test", path))
+                .transpose()?;
+            Ok((audit, smoke))
+        });
+    let (audit_input, smoke_file) = match files {
+        Ok(files) => files,
+        Err(error) => {
+            return reject_inputs(&ConfigError(vec![error]), &KnownInputs::of(config), ctx);
+        }
+    };
+    let audit_file = ctx.audit_file(audit_input, &deployment_id);
     let unwritable = ctx.unwritable_files(&audit_file.path);
     if !unwritable.is_empty() {
         return finish::cannot_write(&unwritable, &KnownInputs::of(config), ctx);
     }
     // A malformed smoke-test file is a bad input: found before any request, like the others.
-    let smoke = match load_smoke_test(config, ctx) {
+    let smoke = match load_smoke_test(smoke_file.as_ref()) {
         Ok(smoke) => smoke,
         Err(error) => return reject_inputs(&error, &KnownInputs::of(config), ctx),
     };
@@ -276,20 +295,16 @@ fn audit_error(d: &Deployment<'_>, event: Event, version: &str, status: &str, er
 }
 
 /// Loads the `smoke-test` file, if the run has one; a bad file is an invalid input.
-fn load_smoke_test(
-    config: &Config,
-    ctx: &RunContext,
-) -> Result<Option<crate::smoke::Suite>, ConfigError> {
-    let Some(path) = &config.smoke_test else {
+fn load_smoke_test(file: Option<&RunFile>) -> Result<Option<crate::smoke::Suite>, ConfigError> {
+    let Some(file) = file else {
         return Ok(None);
     };
-    let shown = path.display().to_string();
-    crate::smoke::load(&ctx.workspace.join(path), &shown)
+    crate::smoke::load(&file.path, &file.shown)
         .map(Some)
         .map_err(|error| {
             ConfigError(vec![InputError {
                 input: "smoke-test",
-                value: Some(shown.clone()),
+                value: Some(file.shown.clone()),
                 allowed: format!("a valid conversations file ({error})"),
             }])
         })

@@ -20,7 +20,7 @@ impl Workspace {
         Workspace { dir }
     }
 
-    fn path(&self, name: &str) -> std::path::PathBuf {
+    pub(crate) fn path(&self, name: &str) -> std::path::PathBuf {
         self.dir.path().join(name)
     }
 
@@ -159,6 +159,33 @@ async fn bad_inputs_are_annotated_one_by_one_and_nothing_is_sent() {
     }
     nothing.assert_async().await;
     no_post.assert_async().await;
+}
+
+/// `${{ github.workspace }}/logs/audit.jsonl` reaches the Action as an absolute path; the
+/// output names it as the job's next step can open it: relative to the workspace.
+#[test]
+fn an_absolute_audit_log_in_the_workspace_is_named_relative_to_it() {
+    let ws = Workspace::new();
+    let absolute = ws.path("logs/audit.jsonl");
+    let out = ws.run(
+        &[
+            ("INPUT_CLIENT-ID", CLIENT),
+            ("INPUT_CLIENT-SECRET", SECRET),
+            ("INPUT_BOT-ID", "not-a-uuid"),
+            (
+                "INPUT_AUDIT-LOG",
+                absolute.to_str().expect("utf-8 temp path"),
+            ),
+        ],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let outputs = parse_outputs(&ws.read("set_output"));
+    assert_eq!(outputs["audit-log"], "logs/audit.jsonl");
+    assert!(
+        ws.read("logs/audit.jsonl")
+            .contains("\"event\":\"deployment_failed\"")
+    );
 }
 
 #[tokio::test]

@@ -2,9 +2,14 @@
 //! sandbox, in-process on a random loopback port. No credentials, no network, no setup.
 //!
 //! Each entry of [`DEMOS`] is one deployment: it prints what a workflow run would show (the
-//! audit trail as JSON lines on stdout, with the runner's workflow commands; the step outputs;
-//! the job summary) and checks that the run ended as the entry expects. The process exits 0
-//! only when every deployment ended as expected, so CI catches a regression.
+//! step's log with the runner's workflow commands, the step outputs, the job summary) and
+//! checks that the run ended as the entry expects and that its summary renders, as GitHub
+//! renders it, without a defect a person would see. The process exits 0 only when every
+//! deployment did, so CI catches a regression.
+//!
+//! `--html DIR` also writes each summary as a page styled with GitHub's Markdown CSS, linked
+//! from `--css HREF` (`.ci/run` passes the `github-markdown-css` package's file), to open in
+//! a browser.
 
 use genesys_bot_deploy::config::Config;
 use genesys_bot_deploy::github::Console;
@@ -14,9 +19,12 @@ use genesys_sandbox::{
     DEMO_BOT_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_FAILING_BOT_ID, DEMO_SMOKE_BOT_ID,
     Sandbox, Scenario,
 };
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tokio_util::sync::CancellationToken;
+
+#[path = "../tests/shared/summary_html.rs"]
+mod summary_html;
 
 /// One deployment of the demo.
 struct Demo {
@@ -124,7 +132,48 @@ const DEMOS: &[Demo] = &[
 /// Where the demo asks the Action to copy its audit trail, to check the events afterwards.
 const AUDIT_LOG: &str = "audit.jsonl";
 
+/// Where to write the summaries as HTML pages, and the stylesheet they link.
+struct HtmlPages {
+    dir: PathBuf,
+    css: String,
+}
+
+/// `--html DIR [--css HREF]`; nothing else is accepted.
+fn html_pages() -> Result<Option<HtmlPages>, String> {
+    let mut args = std::env::args().skip(1);
+    let (mut dir, mut css) = (None, None);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--html" => dir = args.next().map(PathBuf::from),
+            "--css" => css = args.next(),
+            other => {
+                return Err(format!(
+                    "unknown argument {other:?}; use --html DIR [--css HREF]"
+                ));
+            }
+        }
+    }
+    match (dir, css) {
+        (Some(dir), css) => {
+            std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            Ok(Some(HtmlPages {
+                dir,
+                css: css.unwrap_or_else(|| "github-markdown.css".into()),
+            }))
+        }
+        (None, Some(_)) => Err("--css needs --html DIR".into()),
+        (None, None) => Ok(None),
+    }
+}
+
 fn main() -> ExitCode {
+    let pages = match html_pages() {
+        Ok(pages) => pages,
+        Err(why) => {
+            eprintln!("demo: {why}");
+            return ExitCode::from(2);
+        }
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -140,7 +189,7 @@ fn main() -> ExitCode {
         );
         let mut failures = Vec::new();
         for (i, demo) in DEMOS.iter().enumerate() {
-            if let Err(why) = run_demo(&sandbox, i + 1, demo).await {
+            if let Err(why) = run_demo(&sandbox, i + 1, demo, pages.as_ref()).await {
                 failures.push(format!("{}: {why}", demo.title));
             }
         }
@@ -160,7 +209,12 @@ fn main() -> ExitCode {
 }
 
 /// Runs one deployment, prints what it wrote, and says whether it ended as expected.
-async fn run_demo(sandbox: &Sandbox, number: usize, demo: &Demo) -> Result<(), String> {
+async fn run_demo(
+    sandbox: &Sandbox,
+    number: usize,
+    demo: &Demo,
+    pages: Option<&HtmlPages>,
+) -> Result<(), String> {
     rule(&format!("{number}/{} · {}", DEMOS.len(), demo.title));
     println!("{}\n", demo.story);
     let dir = tempfile::TempDir::new().map_err(|e| format!("no temp dir: {e}"))?;
@@ -181,28 +235,37 @@ async fn run_demo(sandbox: &Sandbox, number: usize, demo: &Demo) -> Result<(), S
         runner_temp: Some(dir.path().join("runner_temp")),
         runner_workspace: None,
     };
-    println!("── Audit trail and workflow commands (the step's stdout) ──");
+    println!("── The step's log (stdout, with the runner's workflow commands) ──");
     let report = pipeline::run(&config, &ctx).await;
     println!("\n── Step outputs ($GITHUB_OUTPUT) ──");
     for (name, value) in parse_outputs(&read(&dir.path().join("github_output"))) {
         println!("{name} = {value}");
     }
     println!("\n── Job summary ($GITHUB_STEP_SUMMARY) ──");
-    println!(
-        "{}",
-        read(&dir.path().join("github_step_summary")).trim_end()
-    );
+    let summary = read(&dir.path().join("github_step_summary"));
+    println!("{}", summary.trim_end());
+    if let Some(pages) = pages {
+        let page = pages
+            .dir
+            .join(format!("{number:02}-{}.html", report.status().as_str()));
+        std::fs::write(&page, summary_html::page(demo.title, &summary, &pages.css))
+            .map_err(|e| format!("{}: {e}", page.display()))?;
+    }
     let events = audit_events(&read(&dir.path().join(AUDIT_LOG)));
     let verdict = check(
         &demo.expect,
         report.status().as_str(),
         report.exit_code(),
         &events,
-    );
+    )
+    .and_then(|()| match summary_html::defects(&summary).as_slice() {
+        [] => Ok(()),
+        defects => Err(format!("the summary renders with {}", defects.join("; "))),
+    });
     println!();
     match &verdict {
         Ok(()) => println!(
-            "✔ Ended as expected: status {}, exit code {}.",
+            "✔ Ended as expected: status {}, exit code {}; the summary renders cleanly.",
             demo.expect.status, demo.expect.exit_code
         ),
         Err(why) => println!("✘ {why}"),

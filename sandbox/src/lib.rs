@@ -17,9 +17,11 @@
 //! ```
 
 mod architect;
+mod archy;
 mod bots;
 mod faults;
 mod http;
+mod jobs;
 mod push;
 mod routes;
 mod scenario;
@@ -27,6 +29,8 @@ mod server;
 mod state;
 
 pub use architect::configuration::VOLATILE_CONFIGURATION_KEYS;
+pub use archy::document::VOLATILE_YAML_IDS;
+pub use archy::play::{CLASSIFIER_STOP_WORDS, MIN_SHARED_WORDS};
 pub use bots::script::{DISCONNECT_REASONS, EXIT_REASONS};
 pub use bots::session::{BotSessionRecord, CHANNEL_NAMES, INPUT_EVENT_TYPES, USER_AGENT_NAMES};
 pub use faults::{FaultKind, FaultSpec, RouteMatcher, Trigger};
@@ -34,6 +38,8 @@ pub use http::middleware::CORRELATION_HEADER;
 pub use http::records::{
     ActionStatus, FlowSnapshot, OperationOutcome, OperationRecord, OperationSnapshot, RequestRecord,
 };
+pub use jobs::s3::UPLOAD_HEADERS;
+pub use jobs::{JobKind, JobMessage, JobRecord, JobStatus, MessageType, TransferRecord};
 pub use push::socket::{CHANNEL_FAILURE_TOPIC, SOCKET_CLOSING_TOPIC};
 pub use push::spec::{
     CloseSocket, NotificationsSpec, RefuseChannels, SlowHandshake, SocketFault, SuppressEvents,
@@ -50,8 +56,8 @@ pub use scenario::demo_bots::DEMO_SMOKE_BOT_ID;
 pub use scenario::org::{DEMO_ORG_ID, DEMO_ORG_NAME, DEMO_ORG_SHORT_NAME};
 pub use scenario::{
     BotEnd, BotReply, BotScript, ClientSpec, ConsumedSpec, EndKind, EntityRef, ErrorDetail,
-    FlowSpec, OrganizationSpec, PublishAnswer, PublishBehaviour, PublishFailure, QuickReplyForm,
-    Refusal, ReplyRule, RepublishMode, Scenario, ScenarioError, SkillSpec, SkillState,
-    TouchAfterPublish, UnknownVersion, VersionSpec,
+    FlowSpec, JobFaultKind, JobFaultSpec, OrganizationSpec, PublishAnswer, PublishBehaviour,
+    PublishFailure, QuickReplyForm, Refusal, ReplyRule, RepublishMode, Scenario, ScenarioError,
+    SkillSpec, SkillState, TouchAfterPublish, UnknownVersion, VersionSpec,
 };
 pub use server::{Options, Sandbox};

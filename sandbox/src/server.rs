@@ -18,6 +18,7 @@ use tower::ServiceExt;
 
 use crate::http::middleware::ConnectionKill;
 use crate::http::records::{FlowSnapshot, OperationRecord, RequestRecord};
+use crate::jobs::JobRecord;
 use crate::push::{PushRecord, ReceivedFrame};
 use crate::routes::router;
 use crate::scenario::Scenario;
@@ -116,15 +117,26 @@ impl Sandbox {
     }
 
     /// Every publish operation so far, in start order, as of now (a `touch_after_publish`
-    /// operation is no publish and is not listed).
+    /// operation is no publish and is not listed). An import job's publish is listed once it
+    /// has started.
     pub fn operations(&self) -> Vec<OperationRecord> {
         self.shared.with(|state, now| {
-            state
+            let mut records: Vec<OperationRecord> = state
                 .operations
                 .iter()
+                .filter(|op| op.started_at <= now)
                 .filter_map(|op| op.record(now))
-                .collect()
+                .collect();
+            records.sort_by_key(|r| r.started_at);
+            records
         })
+    }
+
+    /// Every import and export job so far, in registration order, as of now: status, exact
+    /// transition times, flow, version, messages, and every upload and download.
+    pub fn jobs(&self) -> Vec<JobRecord> {
+        self.shared
+            .with(|state, now| state.jobs.iter().map(|j| j.record(now)).collect())
     }
 
     /// Every bearer token issued so far, expired ones included, so tests can assert none of

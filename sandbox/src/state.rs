@@ -5,17 +5,22 @@
 //! same, time-consistent world.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::architect::configuration::{VersionOrigin, effective_script};
 use crate::architect::operations::{Operation, Plan};
+use crate::archy::document::{self, ArchyDocument};
+use crate::archy::play::ArchyBot;
 use crate::faults::FaultState;
 use crate::http::records::{FlowSnapshot, RequestRecord};
+use crate::jobs::Job;
 use crate::push::PushHub;
+use crate::scenario::jobs::Counted;
 use crate::scenario::{
-    ClientSpec, EntityRef, OrganizationSpec, PublishAnswer, PublishBehaviour, RepublishMode,
-    Scenario, ScenarioError, SkillSpec, TouchAfterPublish, UnknownVersion, VersionSpec,
+    ClientSpec, EntityRef, JobFaultSpec, OrganizationSpec, PublishAnswer, PublishBehaviour,
+    RepublishMode, Scenario, ScenarioError, SkillSpec, TouchAfterPublish, UnknownVersion,
+    VersionSpec,
 };
 
 /// Scenario-wide settings.
@@ -25,6 +30,18 @@ pub(crate) struct Settings {
     pub unknown_version: UnknownVersion,
     pub publish_answer: PublishAnswer,
     pub max_page_size: u32,
+    /// The scenario's `republish_mode`, for flows an import creates.
+    pub republish_mode: RepublishMode,
+    pub import_duration: Duration,
+    pub export_duration: Duration,
+    pub import_publishes: bool,
+    pub job_faults: Vec<JobFaultSpec>,
+}
+
+/// `3.0` → (3, 0), for ordering version ids; other ids sort first.
+pub(crate) fn version_order(id: &str) -> (u64, u64) {
+    let mut parts = id.split('.').map(|p| p.parse::<u64>().unwrap_or(0));
+    (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
 }
 
 /// A flow as it is now.
@@ -57,9 +74,53 @@ pub(crate) struct FlowState {
     /// When each version last went live / stopped being live (for `datePublished[End]`).
     pub date_published: HashMap<String, Duration>,
     pub date_published_end: HashMap<String, Duration>,
+    /// Versions' Archy YAML as the platform keeps it: `yaml` versions (the scenario's and
+    /// imports') and, once exported, the YAML generated for the others.
+    pub documents: HashMap<String, ArchyDocument>,
+    /// The bots `yaml` versions play in sessions.
+    pub archy_bots: HashMap<String, Arc<ArchyBot>>,
 }
 
 impl FlowState {
+    /// A flow with no versions, unlocked, not deleted.
+    pub fn blank(id: &str, name: &str, flow_type: &str, republish_mode: RepublishMode) -> Self {
+        FlowState {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            flow_type: flow_type.to_ascii_uppercase(),
+            description: None,
+            deleted: false,
+            locked_user: None,
+            locked_client: None,
+            published: None,
+            checked_in: None,
+            saved: None,
+            versions: Vec::new(),
+            republish_mode,
+            touch: None,
+            origins: HashMap::new(),
+            current_operation: None,
+            attempts: HashMap::new(),
+            ever_live: HashSet::new(),
+            date_published: HashMap::new(),
+            date_published_end: HashMap::new(),
+            documents: HashMap::new(),
+            archy_bots: HashMap::new(),
+        }
+    }
+
+    /// Reads the `yaml` of every version that has one (the scenario checked them).
+    fn read_documents(&mut self) {
+        for spec in &self.versions {
+            let Some(doc) = spec.yaml.as_deref().and_then(|y| document::parse(y).ok()) else {
+                continue;
+            };
+            let bot = ArchyBot::from_document(&doc);
+            self.archy_bots.insert(spec.id.clone(), Arc::new(bot));
+            self.documents.insert(spec.id.clone(), doc);
+        }
+    }
+
     pub fn version(&self, id: &str) -> Option<&VersionSpec> {
         self.versions.iter().find(|v| v.id == id)
     }
@@ -111,11 +172,21 @@ impl FlowState {
             republish: None,
             outcomes: Vec::new(),
             consumes: spec.consumes.clone(),
-            // The generic script names its version: the copy keeps the source's words.
-            bot: Some(effective_script(self, spec)),
+            // The generic script names its version: the copy keeps the source's words. A YAML
+            // version's copy keeps its YAML.
+            bot: spec.yaml.is_none().then(|| effective_script(self, spec)),
             refuse: None,
             configuration: spec.configuration.clone(),
+            yaml: spec.yaml.clone(),
         };
+        if let Some(doc) = self.documents.get(source).cloned()
+            && copy.yaml.is_some()
+        {
+            self.documents.insert(id.to_owned(), doc);
+        }
+        if let Some(bot) = self.archy_bots.get(source).cloned() {
+            self.archy_bots.insert(id.to_owned(), bot);
+        }
         self.versions.push(copy);
         self.origins.insert(id.to_owned(), origin);
     }
@@ -148,6 +219,10 @@ pub(crate) struct State {
     pub organization: OrganizationSpec,
     /// Bot flow sessions, by id.
     pub bot_sessions: HashMap<String, crate::bots::session::BotSession>,
+    /// Import and export jobs, in registration order.
+    pub jobs: Vec<Job>,
+    /// How many events of each kind the job faults have counted.
+    pub job_counts: HashMap<Counted, u64>,
 }
 
 impl State {
@@ -164,27 +239,17 @@ impl State {
             .flows
             .into_iter()
             .map(|f| {
-                let mut flow = FlowState {
-                    id: f.id.clone(),
-                    name: f.name,
-                    flow_type: f.flow_type.to_ascii_uppercase(),
-                    description: f.description,
-                    deleted: f.deleted,
-                    locked_user: f.locked_user,
-                    locked_client: f.locked_client,
-                    published: None,
-                    checked_in: f.checked_in_version,
-                    saved: f.saved_version,
-                    versions: f.versions,
-                    republish_mode: f.republish_mode.unwrap_or(republish_mode),
-                    touch: f.touch_after_publish,
-                    origins: HashMap::new(),
-                    current_operation: None,
-                    attempts: HashMap::new(),
-                    ever_live: HashSet::new(),
-                    date_published: HashMap::new(),
-                    date_published_end: HashMap::new(),
-                };
+                let mode = f.republish_mode.unwrap_or(republish_mode);
+                let mut flow = FlowState::blank(&f.id, &f.name, &f.flow_type, mode);
+                flow.description = f.description;
+                flow.deleted = f.deleted;
+                flow.locked_user = f.locked_user;
+                flow.locked_client = f.locked_client;
+                flow.checked_in = f.checked_in_version;
+                flow.saved = f.saved_version;
+                flow.versions = f.versions;
+                flow.touch = f.touch_after_publish;
+                flow.read_documents();
                 if let Some(v) = f.published_version {
                     flow.go_live(&v, Duration::ZERO);
                 }
@@ -199,6 +264,11 @@ impl State {
                 unknown_version: scenario.unknown_version,
                 publish_answer: scenario.publish_answer,
                 max_page_size: scenario.max_page_size,
+                republish_mode,
+                import_duration: Duration::from_millis(scenario.import_duration_ms),
+                export_duration: Duration::from_millis(scenario.export_duration_ms),
+                import_publishes: scenario.import_publishes,
+                job_faults: scenario.job_faults,
             },
             flows,
             skills: scenario
@@ -219,44 +289,64 @@ impl State {
             push: PushHub::new(scenario.notifications),
             organization: scenario.organization,
             bot_sessions: HashMap::new(),
+            jobs: Vec::new(),
+            job_counts: HashMap::new(),
         })
     }
 
-    /// Applies, in end-time order, the effect of every operation that has finished by `now`.
+    /// Applies, in time order, every effect due by `now`: an import's check-in, then a
+    /// finished operation's effect (at equal times, in that order).
     pub fn advance(&mut self, now: Duration) {
-        let mut due: Vec<(Duration, usize)> = self
+        let checkins = self.jobs.iter().enumerate().filter_map(|(i, job)| {
+            let c = job.checkin.as_ref().filter(|c| !c.applied && c.at <= now)?;
+            Some((c.at, 0, i))
+        });
+        let finished = self
             .operations
             .iter()
             .enumerate()
             .filter(|(_, op)| !op.applied)
-            .filter_map(|(i, op)| op.terminal_at().filter(|t| *t <= now).map(|t| (t, i)))
-            .collect();
+            .filter_map(|(i, op)| op.terminal_at().filter(|t| *t <= now).map(|t| (t, 1, i)));
+        let mut due: Vec<(Duration, u8, usize)> = checkins.chain(finished).collect();
         due.sort();
-        for (at, i) in due {
-            let op = &mut self.operations[i];
-            op.applied = true;
-            let Some(flow) = self.flows.get_mut(&op.flow_id) else {
-                continue;
-            };
-            match &op.plan {
-                Plan::Success { live } => {
-                    if let (Some(source), Some(client)) = (&op.copy_of, &op.client) {
-                        let origin = VersionOrigin {
-                            at,
-                            by: client.clone(),
-                        };
-                        flow.add_copy(source, live, origin);
-                    }
-                    flow.go_live(live, at);
-                }
-                // Someone else's operation replaces the publish it follows, unless a newer
-                // one already has.
-                Plan::Touch { after } if flow.current_operation == Some(*after) => {
-                    flow.current_operation = Some(i);
-                }
-                _ => {}
+        for (at, class, i) in due {
+            match class {
+                0 => self.apply_checkin(i),
+                _ => self.finish_operation(i, at),
             }
         }
+    }
+
+    /// Applies the effect of operation `i`, finished at `at`.
+    fn finish_operation(&mut self, i: usize, at: Duration) {
+        let op = &mut self.operations[i];
+        op.applied = true;
+        let Some(flow) = self.flows.get_mut(&op.flow_id) else {
+            return;
+        };
+        match &op.plan {
+            Plan::Success { live } => {
+                if let (Some(source), Some(client)) = (&op.copy_of, &op.client) {
+                    let origin = VersionOrigin {
+                        at,
+                        by: client.clone(),
+                    };
+                    flow.add_copy(source, live, origin);
+                }
+                flow.go_live(live, at);
+            }
+            // Someone else's operation replaces the publish it follows, unless a newer
+            // one already has.
+            Plan::Touch { after } if flow.current_operation == Some(*after) => {
+                flow.current_operation = Some(i);
+            }
+            _ => {}
+        }
+    }
+
+    /// The queue a generated export's `transferToAcd` names.
+    pub fn default_queue_name(&self) -> String {
+        "General".to_owned()
     }
 
     /// Wall-clock time of a moment since the epoch (for `date*` fields).

@@ -1,7 +1,9 @@
 //! `GET /api/v2/flows/{flowId}/versions/{versionId}/configuration`: a version's configuration
 //! JSON object (PY-SDK: "Returns `object`", `architect:flow:view`). Its content is the
-//! scenario's `versions[].configuration`, or one generated from what the version is (its
-//! flow's name and type, what it consumes, how it answers in bot sessions).
+//! scenario's `versions[].configuration`; for a version with Archy YAML (the scenario's `yaml`,
+//! or an import), that YAML as JSON as the platform keeps it (with its NLU ids); else one
+//! generated from what the version is (its flow's name and type, what it consumes, how it
+//! answers in bot sessions).
 //!
 //! GUESS: the shape of a real configuration, and which of its fields differ between two
 //! versions with equal content. The sandbox stamps exactly [`VOLATILE_CONFIGURATION_KEYS`] at the
@@ -13,6 +15,7 @@ use serde_json::{Map, Value, json};
 
 use crate::architect::model::iso8601;
 use crate::bots::script::BotScript;
+use crate::bots::turn::Behaviour;
 use crate::scenario::{EntityRef, VersionSpec};
 use crate::state::{FlowState, State};
 
@@ -76,10 +79,23 @@ pub(crate) fn effective_script(flow: &FlowState, spec: &VersionSpec) -> BotScrip
         .unwrap_or_else(|| BotScript::generic(&flow.name, &spec.id))
 }
 
-/// A version's content: the scenario's, or one generated from the version.
+/// How a version behaves in bot flow sessions: its YAML's bot, else its script.
+pub(crate) fn effective_behaviour(flow: &FlowState, spec: &VersionSpec) -> Behaviour {
+    match flow.archy_bots.get(&spec.id) {
+        Some(bot) if spec.yaml.is_some() => Behaviour::Archy(bot.clone()),
+        _ => Behaviour::Script(Box::new(effective_script(flow, spec))),
+    }
+}
+
+/// A version's content: the scenario's, its YAML's, or one generated from the version.
 fn content(flow: &FlowState, spec: &VersionSpec) -> Map<String, Value> {
     if let Some(Value::Object(given)) = &spec.configuration {
         return given.clone();
+    }
+    if spec.yaml.is_some()
+        && let Some(Value::Object(yaml)) = flow.documents.get(&spec.id).map(|d| d.to_json())
+    {
+        return yaml;
     }
     let mut obj = Map::new();
     obj.insert("name".into(), json!(flow.name));

@@ -48,9 +48,12 @@ impl State {
             flow_id.ok_or_else(|| ApiError::bad_request("The query parameter flow is required"))?;
         let flow = self.architect_flow(flow_id)?;
         check_lock(flow, caller)?;
-        if let Some(op) = flow.current_operation.and_then(|i| self.operations.get(i))
-            && !op.complete_at(now)
-        {
+        // GUESS: an import job working on the flow counts as an operation in progress.
+        let running = flow
+            .current_operation
+            .and_then(|i| self.operations.get(i))
+            .is_some_and(|op| !op.complete_at(now));
+        if running || self.import_busy(flow_id, now) {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
                 "architect.operation.already.in.progress",

@@ -17,7 +17,7 @@ use crate::http::errors::{ApiError, ApiResult};
 use crate::http::middleware::Caller;
 use crate::http::paging::{Page, listing};
 use crate::http::query::QueryParams;
-use crate::state::{FlowState, Shared};
+use crate::state::{FlowState, Shared, version_order};
 
 fn flag(q: &QueryParams, name: &str) -> bool {
     q.get(name).is_some_and(|v| v.eq_ignore_ascii_case("true"))
@@ -112,12 +112,6 @@ pub(super) async fn list_versions(
         let path = format!("/api/v2/flows/{flow_id}/versions");
         Ok(Json(listing(all, page, &path, &q)))
     })
-}
-
-/// `3.0` → (3, 0); other ids sort first.
-fn version_order(id: &str) -> (u64, u64) {
-    let mut parts = id.split('.').map(|p| p.parse::<u64>().unwrap_or(0));
-    (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
 }
 
 /// `GET /api/v2/flows/{flowId}/versions/{versionId}`: 410 for a deleted flow, 404

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 
 use crate::http::middleware::{auth_layer, not_found, request_layer};
 use crate::state::Shared;
@@ -12,6 +12,7 @@ use crate::state::Shared;
 mod auth;
 mod dependencies;
 mod flows;
+mod jobs;
 mod notifications;
 mod org;
 mod skills;
@@ -36,6 +37,13 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/api/v2/flows/actions/publish", post(flows::publish))
         .route("/api/v2/flows/actions/unlock", post(flows::unlock))
+        .route("/api/v2/flows/jobs", post(jobs::register_import))
+        .route("/api/v2/flows/jobs/{job_id}", get(jobs::import_status))
+        .route("/api/v2/flows/export/jobs", post(jobs::register_export))
+        .route(
+            "/api/v2/flows/export/jobs/{job_id}",
+            get(jobs::export_status),
+        )
         .route("/api/v2/organizations/me", get(org::organization))
         .route("/api/v2/tokens/me", get(org::token))
         .route("/api/v2/routing/skills", get(skills::list))
@@ -54,7 +62,17 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         )
         .merge(notifications::api_routes())
         .route_layer(from_fn_with_state(shared.clone(), auth_layer));
+    let presigned = Router::new()
+        .route(
+            &format!("{}/{{job_id}}", crate::jobs::s3::UPLOAD_PATH),
+            put(jobs::upload),
+        )
+        .route(
+            &format!("{}/{{job_id}}", crate::jobs::s3::DOWNLOAD_PATH),
+            get(jobs::download),
+        );
     api.route("/oauth/token", post(auth::token))
+        .merge(presigned)
         .merge(notifications::streaming_routes())
         .fallback(not_found)
         .layer(from_fn_with_state(shared.clone(), request_layer))

@@ -54,6 +54,7 @@ fn version(id: &str, duration_ms: u64, consumes: Vec<ConsumedSpec>) -> VersionSp
         bot: None,
         refuse: None,
         configuration: None,
+        yaml: None,
     }
 }
 
@@ -227,6 +228,10 @@ pub(crate) fn demo() -> Scenario {
         ],
         faults: Vec::new(),
         notifications: Default::default(),
+        import_duration_ms: crate::scenario::jobs::DEFAULT_IMPORT_DURATION_MS,
+        export_duration_ms: crate::scenario::jobs::DEFAULT_EXPORT_DURATION_MS,
+        import_publishes: true,
+        job_faults: Vec::new(),
     }
 }
 

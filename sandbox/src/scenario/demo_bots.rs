@@ -96,6 +96,7 @@ pub(crate) fn order_status_bot() -> FlowSpec {
         bot: Some(order_status(id)),
         refuse: None,
         configuration: None,
+        yaml: None,
     };
     FlowSpec {
         id: DEMO_SMOKE_BOT_ID.to_owned(),

@@ -8,6 +8,7 @@
 pub(crate) mod behaviour;
 pub(crate) mod demo;
 pub(crate) mod demo_bots;
+pub(crate) mod jobs;
 pub(crate) mod org;
 pub(crate) mod publishing;
 
@@ -21,6 +22,7 @@ pub use crate::bots::script::{BotEnd, BotReply, BotScript, EndKind, QuickReplyFo
 use crate::faults::FaultSpec;
 use crate::push::spec::NotificationsSpec;
 pub use crate::scenario::behaviour::{ErrorDetail, PublishBehaviour, PublishFailure};
+pub use crate::scenario::jobs::{JobFaultKind, JobFaultSpec};
 pub use crate::scenario::org::OrganizationSpec;
 pub use crate::scenario::publishing::{PublishAnswer, Refusal, RepublishMode, TouchAfterPublish};
 
@@ -63,6 +65,35 @@ pub struct Scenario {
     /// Push notifications: heartbeat period and push faults.
     #[serde(default)]
     pub notifications: NotificationsSpec,
+    /// How long an import job takes from its upload to its end (ms).
+    #[serde(default = "default_import_duration_ms")]
+    pub import_duration_ms: u64,
+    /// How long an export job takes from its registration to its end (ms).
+    #[serde(default = "default_export_duration_ms")]
+    pub export_duration_ms: u64,
+    /// Whether a successful import publishes the version it checks in (`command: Publish`,
+    /// the default) or only checks it in (`command: Update`).
+    #[serde(default = "default_true", skip_serializing_if = "is_true")]
+    pub import_publishes: bool,
+    /// Faults of the import and export jobs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub job_faults: Vec<JobFaultSpec>,
+}
+
+fn default_import_duration_ms() -> u64 {
+    jobs::DEFAULT_IMPORT_DURATION_MS
+}
+
+fn default_export_duration_ms() -> u64 {
+    jobs::DEFAULT_EXPORT_DURATION_MS
+}
+
+fn default_true() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 fn default_publish_duration_ms() -> u64 {
@@ -199,6 +230,10 @@ pub struct VersionSpec {
     /// volatile keys, which the sandbox adds); none = one generated from the version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<serde_json::Value>,
+    /// The version as Archy YAML (a bot flow's, with the flow's name and type): it plays the
+    /// YAML's bot in sessions and is what exports give back. Excludes `bot`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub yaml: Option<String>,
 }
 
 /// A resource a flow version consumes (dependency tracking).
@@ -294,6 +329,10 @@ impl Scenario {
             skills: Vec::new(),
             faults: Vec::new(),
             notifications: NotificationsSpec::default(),
+            import_duration_ms: default_import_duration_ms(),
+            export_duration_ms: default_export_duration_ms(),
+            import_publishes: true,
+            job_faults: Vec::new(),
         }
     }
 
@@ -358,9 +397,15 @@ impl Scenario {
                 }
             }
             for version in &flow.versions {
-                version.validate().map_err(|e| {
-                    ScenarioError::Invalid(format!("flow {} version {}: {e}", flow.id, version.id))
-                })?;
+                version
+                    .validate()
+                    .and_then(|()| version.check_yaml(flow))
+                    .map_err(|e| {
+                        ScenarioError::Invalid(format!(
+                            "flow {} version {}: {e}",
+                            flow.id, version.id
+                        ))
+                    })?;
                 let behaviours = std::iter::once(&version.publish)
                     .chain(version.republish.iter())
                     .chain(version.outcomes.iter());
@@ -385,6 +430,11 @@ impl Scenario {
         self.notifications
             .validate()
             .map_err(|e| ScenarioError::Invalid(format!("notifications: {e}")))?;
+        for (i, fault) in self.job_faults.iter().enumerate() {
+            fault
+                .validate()
+                .map_err(|e| ScenarioError::Invalid(format!("job_faults[{i}]: {e}")))?;
+        }
         Ok(())
     }
 }
@@ -400,6 +450,35 @@ impl VersionSpec {
         }
         if let Some(configuration) = &self.configuration {
             crate::architect::configuration::check_scenario_content(configuration)?;
+        }
+        Ok(())
+    }
+
+    /// A `yaml` must be a bot flow document of the flow's type and name, with no `{{...}}`
+    /// left in it, and excludes `bot`.
+    fn check_yaml(&self, flow: &FlowSpec) -> Result<(), String> {
+        let Some(text) = &self.yaml else {
+            return Ok(());
+        };
+        if self.bot.is_some() {
+            return Err("give either bot or yaml, not both".to_owned());
+        }
+        if let Some(left) = crate::archy::document::placeholders(text).first() {
+            return Err(format!("yaml: the placeholder {left} is left in it"));
+        }
+        let doc = crate::archy::document::parse(text).map_err(|e| format!("yaml: {e}"))?;
+        if !doc.kind.flow_type().eq_ignore_ascii_case(&flow.flow_type) {
+            return Err(format!(
+                "yaml: a {} document cannot be a version of a {} flow",
+                doc.kind.top_key(),
+                flow.flow_type
+            ));
+        }
+        if doc.name != flow.name {
+            return Err(format!(
+                "yaml: the document names {:?}, the flow is {:?}",
+                doc.name, flow.name
+            ));
         }
         Ok(())
     }

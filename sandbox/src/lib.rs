@@ -29,6 +29,8 @@ mod server;
 mod state;
 
 pub use architect::configuration::VOLATILE_CONFIGURATION_KEYS;
+pub use architect::history::HISTORY_ACTIONS;
+pub use architect::ui::{UiPublish, VersionContent};
 pub use archy::document::VOLATILE_YAML_IDS;
 pub use archy::play::{CLASSIFIER_STOP_WORDS, MIN_SHARED_WORDS};
 pub use bots::script::{DISCONNECT_REASONS, EXIT_REASONS};
@@ -36,7 +38,8 @@ pub use bots::session::{BotSessionRecord, CHANNEL_NAMES, INPUT_EVENT_TYPES, USER
 pub use faults::{FaultKind, FaultSpec, RouteMatcher, Trigger};
 pub use http::middleware::CORRELATION_HEADER;
 pub use http::records::{
-    ActionStatus, FlowSnapshot, OperationOutcome, OperationRecord, OperationSnapshot, RequestRecord,
+    ActionStatus, Actor, FlowSnapshot, HistoryRecord, OperationOutcome, OperationRecord,
+    OperationSnapshot, RequestRecord,
 };
 pub use jobs::s3::UPLOAD_HEADERS;
 pub use jobs::{JobKind, JobMessage, JobRecord, JobStatus, MessageType, TransferRecord};
@@ -52,12 +55,17 @@ pub use scenario::demo::{
     DEMO_LOCKED_BOT_ID, DEMO_SKILL_BILLING_ID, DEMO_SKILL_DELETED_ID, DEMO_SKILL_INACTIVE_ID,
     DEMO_SKILL_PAYMENTS_ID,
 };
+pub use scenario::demo_artifacts::{
+    DEMO_CALLER_LATEST_ID, DEMO_CALLER_PINNED_ID, DEMO_DATA_ACTION_ID, DEMO_KNOWLEDGE_BASE_ID,
+    DEMO_QUEUE_ID, DEMO_YAML_BOT_ID, DEMO_YAML_BOT_YAML,
+};
 pub use scenario::demo_bots::DEMO_SMOKE_BOT_ID;
 pub use scenario::org::{DEMO_ORG_ID, DEMO_ORG_NAME, DEMO_ORG_SHORT_NAME};
 pub use scenario::{
-    BotEnd, BotReply, BotScript, ClientSpec, ConsumedSpec, EndKind, EntityRef, ErrorDetail,
-    FlowSpec, JobFaultKind, JobFaultSpec, OrganizationSpec, PublishAnswer, PublishBehaviour,
-    PublishFailure, QuickReplyForm, Refusal, ReplyRule, RepublishMode, Scenario, ScenarioError,
-    SkillSpec, SkillState, TouchAfterPublish, UnknownVersion, VersionSpec,
+    BotEnd, BotReply, BotScript, CallSpec, ClientSpec, ConsumedSpec, DataActionSpec, EndKind,
+    EntityRef, ErrorDetail, FlowSpec, JobFaultKind, JobFaultSpec, KnowledgeBaseSpec,
+    OrganizationSpec, PublishAnswer, PublishBehaviour, PublishFailure, QueueSpec, QuickReplyForm,
+    Refusal, ReplyRule, RepublishMode, Scenario, ScenarioError, SkillSpec, SkillState,
+    TouchAfterPublish, UnknownVersion, VersionSpec,
 };
 pub use server::{Options, Sandbox};

@@ -16,11 +16,13 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 use tower::ServiceExt;
 
+use crate::architect::ui::{UiPublish, VersionContent};
 use crate::http::middleware::ConnectionKill;
-use crate::http::records::{FlowSnapshot, OperationRecord, RequestRecord};
+use crate::http::records::{FlowSnapshot, HistoryRecord, OperationRecord, RequestRecord};
 use crate::jobs::JobRecord;
 use crate::push::{PushRecord, ReceivedFrame};
 use crate::routes::router;
+use crate::scenario::EntityRef;
 use crate::scenario::Scenario;
 use crate::state::{Shared, State};
 
@@ -162,6 +164,31 @@ impl Sandbox {
     /// Each records its launch request, so tests can check what a client sent.
     pub fn bot_sessions(&self) -> Vec<crate::bots::session::BotSessionRecord> {
         self.shared.with(|state, _| state.bot_session_records())
+    }
+
+    /// Every history entry of a flow so far, oldest first (what `GET .../history/{id}` lists).
+    pub fn history(&self, flow_id: &str) -> Vec<HistoryRecord> {
+        self.shared.with(|state, _| state.history_of(flow_id))
+    }
+
+    /// A change "in the UI": `user` checks in `content` as a new version of the flow and
+    /// publishes it at once, as a person in Architect would between two pipeline runs. Returns
+    /// once the publish has succeeded (at its exact scheduled time); its events are pushed on
+    /// `v2.flows.{id}`. Refused, with why, for a deleted, busy or otherwise locked flow and for
+    /// YAML of another flow.
+    pub async fn publish_as_user(
+        &self,
+        flow_id: &str,
+        user: EntityRef,
+        content: VersionContent,
+    ) -> Result<UiPublish, String> {
+        let (index, done) = self
+            .shared
+            .with(|state, now| state.ui_publish(flow_id, &user, content, now))?;
+        crate::push::events::schedule(&self.shared, index);
+        let due = tokio::time::Instant::from_std(self.epoch() + done.completed_at);
+        tokio::time::sleep_until(due).await;
+        Ok(done)
     }
 
     /// A flow as it is now (deleted flows included).

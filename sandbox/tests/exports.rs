@@ -134,8 +134,8 @@ async fn a_scripted_version_exports_a_generated_yaml_without_a_version_the_highe
     let agent = &ask["outputs"]["intents"][0]["intent"];
     assert_eq!(agent["name"], "agent");
     assert_eq!(
-        agent["actions"][1]["transferToAcd"]["targetQueue"]["lit"]["name"],
-        "General"
+        agent["actions"][1]["transferToAcd"]["targetQueue"]["lit"]["name"], "Front Desk",
+        "the scenario's first queue"
     );
     // Exporting it twice gives the same ids: the generated document is kept.
     assert_eq!(export(&sb, &t, SCRIPTED, "2.0").await, text);

@@ -6,3 +6,4 @@ pub(crate) mod document;
 pub(crate) mod expression;
 pub(crate) mod generate;
 pub(crate) mod play;
+pub(crate) mod references;

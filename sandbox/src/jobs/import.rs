@@ -22,6 +22,7 @@ use crate::architect::configuration::VersionOrigin;
 use crate::architect::operations::{Operation, Plan};
 use crate::archy::document::{self, ArchyDocument};
 use crate::archy::play::ArchyBot;
+use crate::http::records::Actor;
 use crate::jobs::s3::{S3Error, UPLOAD_HEADERS, upload_url};
 use crate::jobs::{Checkin, Job, JobKind, JobStatus, TransferRecord};
 use crate::scenario::jobs::Counted;
@@ -256,6 +257,15 @@ impl State {
             return Err((None, vec![message, ARCHY_EXIT_100.to_owned()]));
         }
         let doc = document::parse(text).map_err(|reason| (None, failure(&reason)))?;
+        let missing = self.missing_references(&doc);
+        if !missing.is_empty() {
+            let mut messages = vec![archy_exception(
+                "the flow refers to objects this organization does not have",
+            )];
+            messages.extend(missing);
+            messages.push(ARCHY_EXIT_100.to_owned());
+            return Err((None, messages));
+        }
         let existing = self
             .flows
             .values()
@@ -304,6 +314,39 @@ impl State {
         })
     }
 
+    /// What a document names that the org does not have, one sentence each.
+    // GUESS: an import fails on a name the org does not have (Archy resolves names when it
+    // publishes); names compare without regard to case; the wording.
+    fn missing_references(&self, doc: &ArchyDocument) -> Vec<String> {
+        let refs = crate::archy::references::references(doc);
+        let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+        let queues = refs
+            .queues
+            .iter()
+            .filter(|q| !self.queues.iter().any(|x| same(&x.name, q)))
+            .map(|q| format!("could not find a queue named '{q}'"));
+        let actions = refs
+            .data_actions
+            .iter()
+            .filter(|(integration, action)| {
+                !self.data_actions.iter().any(|x| {
+                    same(&x.name, action)
+                        && x.integration
+                            .as_deref()
+                            .is_none_or(|i| same(i, integration))
+                })
+            })
+            .map(|(i, a)| {
+                format!("could not find a data action named '{a}' in the integration '{i}'")
+            });
+        let bases = refs
+            .knowledge_bases
+            .iter()
+            .filter(|k| !self.knowledge_bases.iter().any(|x| same(&x.name, k)))
+            .map(|k| format!("could not find a knowledge base named '{k}'"));
+        queues.chain(actions).chain(bases).collect()
+    }
+
     /// Checks in the version of import job `index` (creating its flow if need be), and makes its
     /// publish, if any, the flow's `currentOperation`.
     pub(crate) fn apply_checkin(&mut self, index: usize) {
@@ -343,12 +386,15 @@ impl State {
             refuse: None,
             configuration: None,
             yaml: Some(checkin.yaml.clone()),
+            created_by: None,
+            created_by_client: None,
+            calls: None,
         });
         flow.origins.insert(
             checkin.version.clone(),
             VersionOrigin {
                 at: checkin.at,
-                by: client,
+                by: Actor::Client(client.clone()),
             },
         );
         let bot = ArchyBot::from_document(&checkin.document);
@@ -356,10 +402,15 @@ impl State {
             .insert(checkin.version.clone(), Arc::new(bot));
         flow.documents
             .insert(checkin.version.clone(), checkin.document);
-        flow.checked_in = Some(checkin.version);
+        flow.checked_in = Some(checkin.version.clone());
         if checkin.publish.is_some() {
             flow.current_operation = checkin.publish;
         }
-        let _ = checkin.new_flow;
+        let by = Actor::Client(client);
+        if checkin.new_flow {
+            self.record_history(&checkin.flow_id, "CREATE", by.clone(), None, checkin.at);
+        }
+        let version = Some(checkin.version.as_str());
+        self.record_history(&checkin.flow_id, "CHECKIN", by, version, checkin.at);
     }
 }

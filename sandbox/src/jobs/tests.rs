@@ -29,6 +29,8 @@ fn state(extra: serde_json::Value) -> State {
     let mut scenario = json!({
         "import_duration_ms": 800,
         "export_duration_ms": 400,
+        "queues": [{"id": "q1", "name": "Front Desk"}],
+        "data_actions": [{"id": "a1", "name": "Get Booking Slots", "integration": "Scheduling"}],
         "flows": [{"id": BOT, "name": "Clinic Bot", "type": "DIGITALBOT",
             "published_version": "1.0", "checked_in_version": "1.0",
             "versions": [{"id": "1.0", "yaml": YAML}]}],

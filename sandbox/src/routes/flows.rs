@@ -183,11 +183,12 @@ pub(super) async fn publish(
 /// `POST /api/v2/flows/actions/unlock?flow=`: clears the lock, returns the `Flow`.
 pub(super) async fn unlock(
     State(shared): State<Arc<Shared>>,
+    Extension(Caller(caller)): Extension<Caller>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<Value>> {
     let q = QueryParams::parse(raw.as_deref());
     shared.with(|state, now| {
-        let id = state.unlock(q.get("flow"), now)?;
+        let id = state.unlock(q.get("flow"), &caller, now)?;
         let flow = state.architect_flow(&id)?;
         Ok(Json(model::flow(state, flow, now)))
     })

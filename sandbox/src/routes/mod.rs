@@ -11,7 +11,9 @@ use crate::state::Shared;
 
 mod auth;
 mod dependencies;
+mod directory;
 mod flows;
+mod history;
 mod jobs;
 mod notifications;
 mod org;
@@ -37,6 +39,21 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/api/v2/flows/actions/publish", post(flows::publish))
         .route("/api/v2/flows/actions/unlock", post(flows::unlock))
+        .route("/api/v2/flows/{flow_id}/history", post(history::request))
+        .route(
+            "/api/v2/flows/{flow_id}/history/{history_id}",
+            get(history::listing),
+        )
+        .route("/api/v2/routing/queues", get(directory::queues))
+        .route("/api/v2/integrations/actions", get(directory::data_actions))
+        .route(
+            "/api/v2/knowledge/knowledgebases",
+            get(directory::knowledge_bases),
+        )
+        .route(
+            "/api/v2/architect/dependencytracking/consumingresources",
+            get(dependencies::consuming),
+        )
         .route("/api/v2/flows/jobs", post(jobs::register_import))
         .route("/api/v2/flows/jobs/{job_id}", get(jobs::import_status))
         .route("/api/v2/flows/export/jobs", post(jobs::register_export))

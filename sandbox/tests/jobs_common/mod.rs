@@ -18,6 +18,9 @@ pub const CLINIC: &str = "c1111111-0000-4000-8000-000000000001";
 pub const SCRIPTED: &str = "c2222222-0000-4000-8000-000000000002";
 /// An inbound message flow.
 pub const INBOUND: &str = "c3333333-0000-4000-8000-000000000003";
+/// The queue the fixture hands over to ("Front Desk") and its data action ("Get Booking Slots").
+pub const QUEUE: &str = "q-1";
+pub const ACTION: &str = "a-1";
 pub const IMPORTS: &str = "/api/v2/flows/jobs";
 pub const EXPORTS: &str = "/api/v2/flows/export/jobs";
 
@@ -28,6 +31,9 @@ pub fn scenario(extra: Value) -> Scenario {
         "import_duration_ms": 800,
         "export_duration_ms": 400,
         "clients": [{"id": DEMO_CLIENT_ID, "secret": DEMO_CLIENT_SECRET, "name": "CI"}],
+        "queues": [{"id": QUEUE, "name": "Front Desk"}, {"id": "q-2", "name": "Billing"}],
+        "data_actions": [{"id": ACTION, "name": "Get Booking Slots", "integration": "Scheduling"}],
+        "knowledge_bases": [{"id": "kb-1", "name": "Clinic FAQ"}],
         "flows": [
             {"id": CLINIC, "name": "Clinic Bot", "type": "DIGITALBOT", "published_version": "1.0",
              "checked_in_version": "1.0", "versions": [{"id": "1.0", "yaml": CLINIC_YAML}]},

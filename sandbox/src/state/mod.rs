@@ -4,23 +4,25 @@
 //! whose end time has passed, so all readers (HTTP handlers and the library accessors) see the
 //! same, time-consistent world.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::{Arc, Mutex, MutexGuard};
+mod flow;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::architect::configuration::{VersionOrigin, effective_script};
+pub(crate) use flow::{FlowState, version_order};
+
+use crate::architect::configuration::VersionOrigin;
+use crate::architect::history::{HISTORY_ACTIONS, HistoryRequest};
 use crate::architect::operations::{Operation, Plan};
-use crate::archy::document::{self, ArchyDocument};
-use crate::archy::play::ArchyBot;
 use crate::faults::FaultState;
-use crate::http::records::{FlowSnapshot, RequestRecord};
+use crate::http::records::{FlowSnapshot, HistoryRecord, RequestRecord};
 use crate::jobs::Job;
 use crate::push::PushHub;
 use crate::scenario::jobs::Counted;
 use crate::scenario::{
-    ClientSpec, EntityRef, JobFaultSpec, OrganizationSpec, PublishAnswer, PublishBehaviour,
-    RepublishMode, Scenario, ScenarioError, SkillSpec, TouchAfterPublish, UnknownVersion,
-    VersionSpec,
+    ClientSpec, DataActionSpec, EntityRef, JobFaultSpec, KnowledgeBaseSpec, OrganizationSpec,
+    PublishAnswer, QueueSpec, RepublishMode, Scenario, ScenarioError, SkillSpec, UnknownVersion,
 };
 
 /// Scenario-wide settings.
@@ -36,160 +38,7 @@ pub(crate) struct Settings {
     pub export_duration: Duration,
     pub import_publishes: bool,
     pub job_faults: Vec<JobFaultSpec>,
-}
-
-/// `3.0` → (3, 0), for ordering version ids; other ids sort first.
-pub(crate) fn version_order(id: &str) -> (u64, u64) {
-    let mut parts = id.split('.').map(|p| p.parse::<u64>().unwrap_or(0));
-    (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
-}
-
-/// A flow as it is now.
-#[derive(Debug, Clone)]
-pub(crate) struct FlowState {
-    pub id: String,
-    pub name: String,
-    pub flow_type: String,
-    pub description: Option<String>,
-    pub deleted: bool,
-    pub locked_user: Option<EntityRef>,
-    pub locked_client: Option<EntityRef>,
-    pub published: Option<String>,
-    pub checked_in: Option<String>,
-    pub saved: Option<String>,
-    pub versions: Vec<VersionSpec>,
-    /// What publishing a version that was live before does.
-    pub republish_mode: RepublishMode,
-    /// Someone else's operation after every publish.
-    pub touch: Option<TouchAfterPublish>,
-    /// When and by whom versions created while the sandbox runs were made (the scenario's
-    /// own are absent: made at the epoch by the scenario's author).
-    pub origins: HashMap<String, VersionOrigin>,
-    /// Index into `State::operations`.
-    pub current_operation: Option<usize>,
-    /// Publishes asked for, per version (selects `outcomes[n]`).
-    pub attempts: HashMap<String, usize>,
-    /// Versions that have been live at some time (selects `republish`).
-    pub ever_live: HashSet<String>,
-    /// When each version last went live / stopped being live (for `datePublished[End]`).
-    pub date_published: HashMap<String, Duration>,
-    pub date_published_end: HashMap<String, Duration>,
-    /// Versions' Archy YAML as the platform keeps it: `yaml` versions (the scenario's and
-    /// imports') and, once exported, the YAML generated for the others.
-    pub documents: HashMap<String, ArchyDocument>,
-    /// The bots `yaml` versions play in sessions.
-    pub archy_bots: HashMap<String, Arc<ArchyBot>>,
-}
-
-impl FlowState {
-    /// A flow with no versions, unlocked, not deleted.
-    pub fn blank(id: &str, name: &str, flow_type: &str, republish_mode: RepublishMode) -> Self {
-        FlowState {
-            id: id.to_owned(),
-            name: name.to_owned(),
-            flow_type: flow_type.to_ascii_uppercase(),
-            description: None,
-            deleted: false,
-            locked_user: None,
-            locked_client: None,
-            published: None,
-            checked_in: None,
-            saved: None,
-            versions: Vec::new(),
-            republish_mode,
-            touch: None,
-            origins: HashMap::new(),
-            current_operation: None,
-            attempts: HashMap::new(),
-            ever_live: HashSet::new(),
-            date_published: HashMap::new(),
-            date_published_end: HashMap::new(),
-            documents: HashMap::new(),
-            archy_bots: HashMap::new(),
-        }
-    }
-
-    /// Reads the `yaml` of every version that has one (the scenario checked them).
-    fn read_documents(&mut self) {
-        for spec in &self.versions {
-            let Some(doc) = spec.yaml.as_deref().and_then(|y| document::parse(y).ok()) else {
-                continue;
-            };
-            let bot = ArchyBot::from_document(&doc);
-            self.archy_bots.insert(spec.id.clone(), Arc::new(bot));
-            self.documents.insert(spec.id.clone(), doc);
-        }
-    }
-
-    pub fn version(&self, id: &str) -> Option<&VersionSpec> {
-        self.versions.iter().find(|v| v.id == id)
-    }
-
-    /// Makes `version` the published one, stamping the publish dates.
-    pub fn go_live(&mut self, version: &str, at: Duration) {
-        if let Some(old) = self.published.take()
-            && old != version
-        {
-            self.date_published_end.insert(old, at);
-        }
-        self.date_published.insert(version.to_owned(), at);
-        self.date_published_end.remove(version);
-        self.ever_live.insert(version.to_owned());
-        self.published = Some(version.to_owned());
-    }
-
-    /// The id a republish in `new_version` mode gives its copy: the next whole number after
-    /// the highest numeric major version (`"4.0"` after `"3.0"`), as version numbers grow on the
-    /// real platform (genesys-api-verified.md finding F).
-    pub fn next_version_id(&self) -> String {
-        let top = self
-            .versions
-            .iter()
-            .filter_map(|v| v.id.split('.').next()?.parse::<u64>().ok())
-            .max()
-            .unwrap_or(0);
-        let mut n = top + 1;
-        while self.version(&format!("{n}.0")).is_some() {
-            n += 1;
-        }
-        format!("{n}.0")
-    }
-
-    /// Adds `id`, a copy of version `source` with the same content (bot script, consumed
-    /// resources, configuration and publish time) that publishes plainly.
-    pub fn add_copy(&mut self, source: &str, id: &str, origin: VersionOrigin) {
-        let Some(spec) = self.version(source) else {
-            return;
-        };
-        if self.version(id).is_some() {
-            return;
-        }
-        let copy = VersionSpec {
-            id: id.to_owned(),
-            name: None,
-            duration_ms: spec.duration_ms,
-            publish: PublishBehaviour::Success,
-            republish: None,
-            outcomes: Vec::new(),
-            consumes: spec.consumes.clone(),
-            // The generic script names its version: the copy keeps the source's words. A YAML
-            // version's copy keeps its YAML.
-            bot: spec.yaml.is_none().then(|| effective_script(self, spec)),
-            refuse: None,
-            configuration: spec.configuration.clone(),
-            yaml: spec.yaml.clone(),
-        };
-        if let Some(doc) = self.documents.get(source).cloned()
-            && copy.yaml.is_some()
-        {
-            self.documents.insert(id.to_owned(), doc);
-        }
-        if let Some(bot) = self.archy_bots.get(source).cloned() {
-            self.archy_bots.insert(id.to_owned(), bot);
-        }
-        self.versions.push(copy);
-        self.origins.insert(id.to_owned(), origin);
-    }
+    pub history_duration: Duration,
 }
 
 /// An issued bearer token.
@@ -223,6 +72,14 @@ pub(crate) struct State {
     pub jobs: Vec<Job>,
     /// How many events of each kind the job faults have counted.
     pub job_counts: HashMap<Counted, u64>,
+    /// Every flow's history entries, in the order they were recorded.
+    pub history: Vec<HistoryRecord>,
+    /// History requests (the `HISTORY` operations).
+    pub history_requests: Vec<HistoryRequest>,
+    /// The names flow YAML refers to.
+    pub queues: Vec<QueueSpec>,
+    pub data_actions: Vec<DataActionSpec>,
+    pub knowledge_bases: Vec<KnowledgeBaseSpec>,
 }
 
 impl State {
@@ -235,7 +92,7 @@ impl State {
             .collect::<Result<Vec<_>, _>>()
             .map_err(ScenarioError::Invalid)?;
         let republish_mode = scenario.republish_mode;
-        let flows = scenario
+        let flows: BTreeMap<String, FlowState> = scenario
             .flows
             .into_iter()
             .map(|f| {
@@ -249,12 +106,20 @@ impl State {
                 flow.saved = f.saved_version;
                 flow.versions = f.versions;
                 flow.touch = f.touch_after_publish;
+                flow.calls = f.calls;
                 flow.read_documents();
-                if let Some(v) = f.published_version {
-                    flow.go_live(&v, Duration::ZERO);
+                // GUESS: the scenario's live version was published by whoever made it.
+                let live = f.published_version.and_then(|v| flow.version(&v).cloned());
+                if let Some(spec) = live {
+                    let by = flow.origin(&spec).by;
+                    flow.go_live(&spec.id, Duration::ZERO, by);
                 }
                 (f.id, flow)
             })
+            .collect();
+        let history = flows
+            .values()
+            .flat_map(FlowState::initial_history)
             .collect();
         Ok(State {
             epoch: Instant::now(),
@@ -269,6 +134,7 @@ impl State {
                 export_duration: Duration::from_millis(scenario.export_duration_ms),
                 import_publishes: scenario.import_publishes,
                 job_faults: scenario.job_faults,
+                history_duration: Duration::from_millis(scenario.history_duration_ms),
             },
             flows,
             skills: scenario
@@ -291,6 +157,11 @@ impl State {
             bot_sessions: HashMap::new(),
             jobs: Vec::new(),
             job_counts: HashMap::new(),
+            history,
+            history_requests: Vec::new(),
+            queues: scenario.queues,
+            data_actions: scenario.data_actions,
+            knowledge_bases: scenario.knowledge_bases,
         })
     }
 
@@ -321,32 +192,43 @@ impl State {
     fn finish_operation(&mut self, i: usize, at: Duration) {
         let op = &mut self.operations[i];
         op.applied = true;
+        let Some(by) = op.actor() else {
+            return;
+        };
         let Some(flow) = self.flows.get_mut(&op.flow_id) else {
             return;
         };
+        let flow_id = flow.id.clone();
         match &op.plan {
             Plan::Success { live } => {
-                if let (Some(source), Some(client)) = (&op.copy_of, &op.client) {
-                    let origin = VersionOrigin {
-                        at,
-                        by: client.clone(),
-                    };
+                if let Some(source) = &op.copy_of {
+                    let origin = VersionOrigin { at, by: by.clone() };
                     flow.add_copy(source, live, origin);
                 }
-                flow.go_live(live, at);
+                flow.go_live(live, at, by.clone());
+                let live = live.clone();
+                self.record_history(&flow_id, "PUBLISH", by, Some(&live), at);
             }
             // Someone else's operation replaces the publish it follows, unless a newer
             // one already has.
             Plan::Touch { after } if flow.current_operation == Some(*after) => {
                 flow.current_operation = Some(i);
+                let action = op.action.clone();
+                if HISTORY_ACTIONS.contains(&action.as_str()) {
+                    let version = op.version.clone();
+                    self.record_history(&flow_id, &action, by, Some(&version), at);
+                }
             }
             _ => {}
         }
     }
 
-    /// The queue a generated export's `transferToAcd` names.
+    /// The queue a generated export's `transferToAcd` names: the scenario's first, else
+    /// "General".
     pub fn default_queue_name(&self) -> String {
-        "General".to_owned()
+        self.queues
+            .first()
+            .map_or_else(|| "General".to_owned(), |q| q.name.clone())
     }
 
     /// Wall-clock time of a moment since the epoch (for `date*` fields).
@@ -405,6 +287,7 @@ impl State {
             saved_version: flow.saved.clone(),
             locked_user: flow.locked_user.clone(),
             locked_client: flow.locked_client.clone(),
+            published_by: flow.published_by.clone(),
             current_operation: flow
                 .current_operation
                 .and_then(|i| self.operations.get(i))

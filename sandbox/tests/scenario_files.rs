@@ -46,6 +46,12 @@ fn json_and_toml_fixtures_are_the_same_scenario() {
     );
     assert_eq!(json.job_faults[1].kind, JobFaultKind::UploadRefused);
     assert_eq!(json.job_faults[1].first, Some(1));
+    assert_eq!(json.history_duration_ms, 150);
+    assert_eq!(
+        json.data_actions[0].integration.as_deref(),
+        Some("Scheduling")
+    );
+    assert_eq!(json.knowledge_bases[0].name, "Clinic FAQ");
     let bot = &json.flows[0];
     assert_eq!(bot.republish_mode, Some(RepublishMode::SameVersion));
     assert_eq!(
@@ -120,4 +126,25 @@ fn readme_job_faults_example_parses() {
         (2000, 500)
     );
     assert_eq!(scenario.faults.len(), 1);
+}
+
+#[test]
+fn readme_callers_example_parses() {
+    let readme = include_str!("../README.md");
+    let section = &readme[readme.find("## Callers").unwrap()..];
+    let start = section.find("```json\n").unwrap() + "```json\n".len();
+    let end = start + section[start..].find("```").unwrap();
+    let scenario = Scenario::from_json_str(&section[start..end]).unwrap();
+    assert_eq!(
+        (
+            scenario.queues.len(),
+            scenario.data_actions.len(),
+            scenario.knowledge_bases.len()
+        ),
+        (1, 1, 1)
+    );
+    let sms = &scenario.flows[1];
+    assert_eq!(sms.calls[0].pinned(), Some("1.0"));
+    assert_eq!(sms.versions[1].calls.as_ref().unwrap()[0].pinned(), None);
+    assert!(scenario.flows[0].versions[0].created_by_client.is_some());
 }

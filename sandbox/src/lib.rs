@@ -1,7 +1,7 @@
 //! A stateful, fault-injecting simulation of the Genesys Cloud API subset `genesys-bot-deploy`
-//! uses: OAuth client credentials, Architect flows and their publish operations, routing skills
-//! and dependency tracking, with the platform's error envelope and headers. It serves on
-//! loopback only.
+//! uses: OAuth client credentials, Architect flows and their publish operations, import and
+//! export jobs with versions as Archy YAML, flow history, routing skills and dependency
+//! tracking, with the platform's error envelope and headers. It serves on loopback only.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {

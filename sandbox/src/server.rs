@@ -16,10 +16,13 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 use tower::ServiceExt;
 
+use crate::architect::ui::{UiPublish, VersionContent};
 use crate::http::middleware::ConnectionKill;
-use crate::http::records::{FlowSnapshot, OperationRecord, RequestRecord};
+use crate::http::records::{FlowSnapshot, HistoryRecord, OperationRecord, RequestRecord};
+use crate::jobs::JobRecord;
 use crate::push::{PushRecord, ReceivedFrame};
 use crate::routes::router;
+use crate::scenario::EntityRef;
 use crate::scenario::Scenario;
 use crate::state::{Shared, State};
 
@@ -150,15 +153,26 @@ impl Sandbox {
     }
 
     /// Every publish operation so far, in start order, as of now (a `touch_after_publish`
-    /// operation is no publish and is not listed).
+    /// operation is no publish and is not listed). An import job's publish is listed once it
+    /// has started.
     pub fn operations(&self) -> Vec<OperationRecord> {
         self.shared.with(|state, now| {
-            state
+            let mut records: Vec<OperationRecord> = state
                 .operations
                 .iter()
+                .filter(|op| op.started_at <= now)
                 .filter_map(|op| op.record(now))
-                .collect()
+                .collect();
+            records.sort_by_key(|r| r.started_at);
+            records
         })
+    }
+
+    /// Every import and export job so far, in registration order, as of now: status, exact
+    /// transition times, flow, version, messages, and every upload and download.
+    pub fn jobs(&self) -> Vec<JobRecord> {
+        self.shared
+            .with(|state, now| state.jobs.iter().map(|j| j.record(now)).collect())
     }
 
     /// Every bearer token issued so far, expired ones included, so tests can assert none of
@@ -184,6 +198,31 @@ impl Sandbox {
     /// Each records its launch request, so tests can check what a client sent.
     pub fn bot_sessions(&self) -> Vec<crate::bots::session::BotSessionRecord> {
         self.shared.with(|state, _| state.bot_session_records())
+    }
+
+    /// Every history entry of a flow so far, oldest first (what `GET .../history/{id}` lists).
+    pub fn history(&self, flow_id: &str) -> Vec<HistoryRecord> {
+        self.shared.with(|state, _| state.history_of(flow_id))
+    }
+
+    /// A change "in the UI": `user` checks in `content` as a new version of the flow and
+    /// publishes it at once, as a person in Architect would between two pipeline runs. Returns
+    /// once the publish has succeeded (at its exact scheduled time); its events are pushed on
+    /// `v2.flows.{id}`. Refused, with why, for a deleted, busy or otherwise locked flow and for
+    /// YAML of another flow.
+    pub async fn publish_as_user(
+        &self,
+        flow_id: &str,
+        user: EntityRef,
+        content: VersionContent,
+    ) -> Result<UiPublish, String> {
+        let (index, done) = self
+            .shared
+            .with(|state, now| state.ui_publish(flow_id, &user, content, now))?;
+        crate::push::events::schedule(&self.shared, index);
+        let due = tokio::time::Instant::from_std(self.epoch() + done.completed_at);
+        tokio::time::sleep_until(due).await;
+        Ok(done)
     }
 
     /// A flow as it is now (deleted flows included).

@@ -106,21 +106,21 @@ async fn bulk_flows_by_id_and_paging() {
         .find(|f| f["id"] == DEMO_DELETED_BOT_ID);
     assert_eq!(deleted.unwrap()["deleted"], true);
 
-    // Unfiltered listing: deleted flows left out; three per page.
-    let (_, page1) = get_json(&sb, &t, "/api/v2/flows?pageSize=3").await;
+    // Unfiltered listing: deleted flows left out; five per page.
+    let (_, page1) = get_json(&sb, &t, "/api/v2/flows?pageSize=5").await;
     assert_eq!(
         (page1["total"].as_u64(), page1["pageCount"].as_u64()),
-        (Some(5), Some(2))
+        (Some(8), Some(2))
     );
-    assert_eq!(page1["nextUri"], "/api/v2/flows?pageSize=3&pageNumber=2");
-    let (_, page2) = get_json(&sb, &t, "/api/v2/flows?pageSize=3&pageNumber=2").await;
+    assert_eq!(page1["nextUri"], "/api/v2/flows?pageSize=5&pageNumber=2");
+    let (_, page2) = get_json(&sb, &t, "/api/v2/flows?pageSize=5&pageNumber=2").await;
     assert!(page2.get("nextUri").is_none());
     let mut all = ids(&page1);
     all.extend(ids(&page2));
-    assert_eq!(all.len(), 5);
+    assert_eq!(all.len(), 8);
     assert!(!all.contains(&DEMO_DELETED_BOT_ID.to_owned()));
     let (_, bots) = get_json(&sb, &t, "/api/v2/flows?type=digitalbot").await;
-    assert_eq!(bots["total"], 3);
+    assert_eq!(bots["total"], 4);
     assert_envelope(
         get(&sb, &t, "/api/v2/flows?pageSize=501").await,
         400,

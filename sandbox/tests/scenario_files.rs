@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use genesys_sandbox::{
-    FaultKind, PublishAnswer, PublishBehaviour, QuickReplyForm, RepublishMode, Scenario,
-    ScenarioError,
+    FaultKind, JobFaultKind, PublishAnswer, PublishBehaviour, QuickReplyForm, RepublishMode,
+    Scenario, ScenarioError,
 };
 
 fn fixture(name: &str) -> Scenario {
@@ -35,6 +35,23 @@ fn json_and_toml_fixtures_are_the_same_scenario() {
     assert_eq!(json.publish_answer, PublishAnswer::AcceptedEmpty);
     assert_eq!(json.republish_mode, RepublishMode::NewVersion);
     assert_eq!(json.organization.third_party_org_name, "fixture-org");
+    // The jobs' knobs.
+    assert_eq!(
+        (
+            json.import_duration_ms,
+            json.export_duration_ms,
+            json.import_publishes
+        ),
+        (1500, 250, false)
+    );
+    assert_eq!(json.job_faults[1].kind, JobFaultKind::UploadRefused);
+    assert_eq!(json.job_faults[1].first, Some(1));
+    assert_eq!(json.history_duration_ms, 150);
+    assert_eq!(
+        json.data_actions[0].integration.as_deref(),
+        Some("Scheduling")
+    );
+    assert_eq!(json.knowledge_bases[0].name, "Clinic FAQ");
     let bot = &json.flows[0];
     assert_eq!(bot.republish_mode, Some(RepublishMode::SameVersion));
     assert_eq!(
@@ -94,4 +111,40 @@ fn readme_example_parses() {
     assert!(scenario.flows[0].versions[4].refuse.is_some());
     assert!(scenario.flows[0].touch_after_publish.is_some());
     assert_eq!(scenario.faults.len(), 2);
+}
+
+#[test]
+fn readme_job_faults_example_parses() {
+    let readme = include_str!("../README.md");
+    let section = &readme[readme.find("### Job faults").unwrap()..];
+    let start = section.find("```json\n").unwrap() + "```json\n".len();
+    let end = start + section[start..].find("```").unwrap();
+    let scenario = Scenario::from_json_str(&section[start..end]).unwrap();
+    assert_eq!(scenario.job_faults.len(), 3);
+    assert_eq!(
+        (scenario.import_duration_ms, scenario.export_duration_ms),
+        (2000, 500)
+    );
+    assert_eq!(scenario.faults.len(), 1);
+}
+
+#[test]
+fn readme_callers_example_parses() {
+    let readme = include_str!("../README.md");
+    let section = &readme[readme.find("## Callers").unwrap()..];
+    let start = section.find("```json\n").unwrap() + "```json\n".len();
+    let end = start + section[start..].find("```").unwrap();
+    let scenario = Scenario::from_json_str(&section[start..end]).unwrap();
+    assert_eq!(
+        (
+            scenario.queues.len(),
+            scenario.data_actions.len(),
+            scenario.knowledge_bases.len()
+        ),
+        (1, 1, 1)
+    );
+    let sms = &scenario.flows[1];
+    assert_eq!(sms.calls[0].pinned(), Some("1.0"));
+    assert_eq!(sms.versions[1].calls.as_ref().unwrap()[0].pinned(), None);
+    assert!(scenario.flows[0].versions[0].created_by_client.is_some());
 }

@@ -2,6 +2,8 @@
 //! and their schedule, and the flow actions (publish, unlock).
 
 pub(crate) mod configuration;
+pub(crate) mod history;
 pub(crate) mod model;
 pub(crate) mod operations;
 mod publish;
+pub(crate) mod ui;

@@ -6,7 +6,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value, json};
 
-use crate::scenario::{ConsumedSpec, EntityRef, SkillSpec, SkillState};
+use crate::http::records::Actor;
+use crate::scenario::{ConsumedSpec, EntityRef, SkillSpec, SkillState, VersionSpec};
 use crate::state::{FlowState, State};
 
 fn insert(obj: &mut Map<String, Value>, key: &str, value: Option<Value>) {
@@ -54,6 +55,13 @@ pub(crate) fn flow(state: &State, flow: &FlowState, now: Duration) -> Value {
     }
     let op = flow.current_operation.and_then(|i| state.operations.get(i));
     insert(&mut obj, "currentOperation", op.map(|op| op.to_json(now)));
+    // `publishedBy` is a User (PY-SDK `Flow.publishedBy`).
+    // GUESS: a version published by an OAuth client leaves it out.
+    let publisher = match &flow.published_by {
+        Some(by @ Actor::User(_)) => Some(by.to_json()),
+        _ => None,
+    };
+    insert(&mut obj, "publishedBy", publisher);
     obj.insert(
         "selfUri".into(),
         json!(format!("/api/v2/flows/{}", flow.id)),
@@ -75,7 +83,8 @@ pub(crate) fn version(state: &State, flow: &FlowState, id: &str) -> Value {
         "CHECKIN"
     };
     // The scenario's versions were made at the epoch; a republished copy when it was made.
-    let origin_at = flow.origins.get(id).map_or(Duration::ZERO, |o| o.at);
+    let origin = spec.map(|v| flow.origin(v));
+    let origin_at = origin.as_ref().map_or(Duration::ZERO, |o| o.at);
     let created = epoch_millis(state.wall(origin_at));
     let mut obj = Map::new();
     obj.insert("id".into(), json!(id));
@@ -87,6 +96,17 @@ pub(crate) fn version(state: &State, flow: &FlowState, id: &str) -> Value {
     obj.insert("debug".into(), json!(false));
     obj.insert("dateCreated".into(), json!(created));
     obj.insert("dateCheckedIn".into(), json!(created));
+    // `createdBy` (User) or `createdByClient` (DomainEntityRef), PY-SDK `FlowVersion`.
+    // GUESS: exactly one of them, after who made the version.
+    match origin.map(|o| o.by) {
+        Some(by @ Actor::User(_)) => {
+            obj.insert("createdBy".into(), by.to_json());
+        }
+        Some(by @ Actor::Client(_)) => {
+            obj.insert("createdByClient".into(), by.to_json());
+        }
+        None => {}
+    }
     let published = flow
         .date_published
         .get(id)
@@ -165,6 +185,39 @@ pub(crate) fn dependency(state: &State, c: &ConsumedSpec) -> Value {
     obj.insert("stateUnknown".into(), json!(false));
     obj.insert("selfUri".into(), json!(self_uri));
     Value::Object(obj)
+}
+
+/// The `Dependency` model of a flow version that consumes something (consumingresources).
+pub(crate) fn consumer(flow: &FlowState, version: &str) -> Value {
+    json!({
+        "id": flow.id,
+        "name": flow.name,
+        "version": version,
+        "type": format!("{}FLOW", flow.flow_type),
+        "deleted": flow.deleted,
+        "updated": false,
+        "stateUnknown": false,
+        "selfUri": format!("/api/v2/flows/{}", flow.id),
+    })
+}
+
+/// What a version consumes: the scenario's `consumes`, then the bot flows it calls (a pinned
+/// call names its version; a `latest` one the bot's published version).
+pub(crate) fn consumed_of(
+    state: &State,
+    flow: &FlowState,
+    spec: &VersionSpec,
+) -> Vec<ConsumedSpec> {
+    let calls = flow.calls_of(spec).iter().filter_map(|call| {
+        let bot = state.flows.get(&call.bot)?;
+        Some(ConsumedSpec {
+            id: call.bot.clone(),
+            resource_type: format!("{}FLOW", bot.flow_type),
+            name: None,
+            version: call.pinned().map(str::to_owned),
+        })
+    });
+    spec.consumes.iter().cloned().chain(calls).collect()
 }
 
 fn epoch_millis(t: SystemTime) -> u64 {

@@ -15,7 +15,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::http::records::{ActionStatus, OperationOutcome, OperationRecord, OperationSnapshot};
+use crate::http::records::{
+    ActionStatus, Actor, OperationOutcome, OperationRecord, OperationSnapshot,
+};
 use crate::scenario::{EntityRef, PublishBehaviour, PublishFailure};
 
 /// `actionName` of a publish.
@@ -139,6 +141,22 @@ impl Operation {
             applied: false,
             copy_of: None,
             touch: None,
+        }
+    }
+
+    /// The same operation done by a user (in Architect) instead of a client.
+    pub fn by_user(mut self, user: EntityRef) -> Operation {
+        self.client = None;
+        self.user = Some(user);
+        self
+    }
+
+    /// Who did it.
+    pub fn actor(&self) -> Option<Actor> {
+        match (&self.client, &self.user) {
+            (Some(client), _) => Some(Actor::Client(client.clone())),
+            (None, Some(user)) => Some(Actor::User(user.clone())),
+            (None, None) => None,
         }
     }
 

@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use crate::architect::configuration::VersionOrigin;
 use crate::architect::operations::{Operation, Plan};
 use crate::http::errors::{ApiError, ApiResult};
+use crate::http::records::Actor;
 use crate::scenario::{EntityRef, PublishBehaviour, RepublishMode, UnknownVersion};
 use crate::state::{FlowState, State};
 
@@ -48,9 +49,12 @@ impl State {
             flow_id.ok_or_else(|| ApiError::bad_request("The query parameter flow is required"))?;
         let flow = self.architect_flow(flow_id)?;
         check_lock(flow, caller)?;
-        if let Some(op) = flow.current_operation.and_then(|i| self.operations.get(i))
-            && !op.complete_at(now)
-        {
+        // GUESS: an import job working on the flow counts as an operation in progress.
+        let running = flow
+            .current_operation
+            .and_then(|i| self.operations.get(i))
+            .is_some_and(|op| !op.complete_at(now));
+        if running || self.import_busy(flow_id, now) {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
                 "architect.operation.already.in.progress",
@@ -148,19 +152,34 @@ impl State {
     /// version, numbered after the highest one, authored by the lock holder.
     // GUESS: the check-in is done by the time the unlock answers (no CHECKIN operation shows),
     // and a flow locked without a saved draft checks nothing in.
-    pub fn unlock(&mut self, flow_id: Option<&str>, now: Duration) -> ApiResult<String> {
+    // GUESS: the draft's version names the lock holder as its creator; the history's CHECKIN
+    // names the client that unlocked.
+    pub fn unlock(
+        &mut self,
+        flow_id: Option<&str>,
+        caller: &EntityRef,
+        now: Duration,
+    ) -> ApiResult<String> {
         let flow_id =
             flow_id.ok_or_else(|| ApiError::bad_request("The query parameter flow is required"))?;
         self.architect_flow(flow_id)?;
+        let mut checked_in = None;
         if let Some(flow) = self.flows.get_mut(flow_id) {
-            let holder = flow.locked_user.take().or(flow.locked_client.take());
+            let holder = match (flow.locked_user.take(), flow.locked_client.take()) {
+                (Some(user), _) => Some(Actor::User(user)),
+                (None, Some(client)) => Some(Actor::Client(client)),
+                (None, None) => None,
+            };
             if let (Some(draft), Some(by)) = (flow.saved.take(), holder) {
                 let id = flow.next_version_id();
                 flow.add_copy(&draft, &id, VersionOrigin { at: now, by });
-                flow.checked_in = Some(id);
+                flow.checked_in = Some(id.clone());
+                checked_in = Some(id);
             }
-            flow.locked_user = None;
-            flow.locked_client = None;
+        }
+        if let Some(version) = checked_in {
+            let by = Actor::Client(caller.clone());
+            self.record_history(flow_id, "CHECKIN", by, Some(&version), now);
         }
         Ok(flow_id.to_owned())
     }
@@ -286,7 +305,7 @@ mod tests {
         let locked =
             r#", "locked_user": {"id": "u1", "name": "Jane Doe"}, "saved_version": "draft""#;
         let mut s = state(r#"[{"id": "1.0"}, {"id": "2.0"}, {"id": "draft"}]"#, locked);
-        s.unlock(Some(FLOW), ms(5)).expect("unlocks");
+        s.unlock(Some(FLOW), &me(), ms(5)).expect("unlocks");
         let flow = &s.flows[FLOW];
         assert_eq!(flow.checked_in.as_deref(), Some("3.0"));
         assert_eq!(flow.saved, None);
@@ -295,10 +314,19 @@ mod tests {
             (None, None)
         );
         assert!(flow.version("3.0").is_some(), "the draft is a version now");
-        assert_eq!(flow.origins["3.0"].by.name, "Jane Doe");
+        assert_eq!(flow.origins["3.0"].by.entity().name, "Jane Doe");
+        let checkin = s.history.last().expect("an entry");
+        assert_eq!(
+            (
+                checkin.action.as_str(),
+                checkin.actor.clone(),
+                checkin.version.as_deref()
+            ),
+            ("CHECKIN", Actor::Client(me()), Some("3.0"))
+        );
         // Nothing else moves, and a second unlock checks nothing in.
         assert_eq!(flow.published.as_deref(), Some("1.0"));
-        s.unlock(Some(FLOW), ms(6)).expect("unlocks again");
+        s.unlock(Some(FLOW), &me(), ms(6)).expect("unlocks again");
         assert_eq!(s.flows[FLOW].checked_in.as_deref(), Some("3.0"));
     }
 
@@ -317,7 +345,7 @@ mod tests {
             err.message,
             "Flow is locked by another user. Lock holder: user Jane Doe (u1)."
         );
-        s.unlock(Some(FLOW), ms(0)).expect("unlocks");
+        s.unlock(Some(FLOW), &me(), ms(0)).expect("unlocks");
         let err = s
             .publish(Some(FLOW), Some("9.9"), &me(), ms(0))
             .expect_err("unknown");
@@ -370,7 +398,7 @@ mod tests {
         let mut s = state(r#"[{"id": "1.0"}, {"id": "2.0"}]"#, r#", "deleted": true"#);
         let gone = ApiError::flow_deleted();
         assert_eq!(s.publish(Some(FLOW), None, &me(), ms(0)), Err(gone.clone()));
-        assert_eq!(s.unlock(Some(FLOW), ms(0)), Err(gone));
+        assert_eq!(s.unlock(Some(FLOW), &me(), ms(0)), Err(gone));
         assert_eq!(
             (
                 gone_status(&s),
@@ -416,7 +444,7 @@ mod tests {
             flow.origins["4.0"],
             crate::architect::configuration::VersionOrigin {
                 at: ms(300),
-                by: me()
+                by: Actor::Client(me())
             }
         );
         let rec = s.operations[i].record(ms(300)).expect("a publish");

@@ -3,3 +3,4 @@
 
 pub(crate) mod script;
 pub(crate) mod session;
+pub(crate) mod turn;

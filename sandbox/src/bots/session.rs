@@ -9,8 +9,9 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
-use crate::architect::configuration::effective_script;
-use crate::bots::script::{BotReply, BotScript, EndKind, QuickReplyForm};
+use crate::architect::configuration::effective_behaviour;
+use crate::bots::script::{BotScript, EndKind, QuickReplyForm};
+use crate::bots::turn::{Answer, Behaviour};
 use crate::http::errors::{ApiError, ApiResult};
 use crate::state::State;
 
@@ -95,7 +96,7 @@ pub(crate) struct BotSession {
     pub flow_id: String,
     /// The version live when the session was created: the one that answers.
     pub version: String,
-    script: BotScript,
+    behaviour: Behaviour,
     created_at: Duration,
     launch: Value,
     turns: usize,
@@ -103,9 +104,9 @@ pub(crate) struct BotSession {
     ended: bool,
     last_turn: Option<String>,
     /// Parts of the current answer still to send, one per `NoOp` turn.
-    pending: VecDeque<String>,
+    pending: VecDeque<Vec<String>>,
     /// The current answer, for what its last part carries (quick replies, the ending).
-    current: Option<BotReply>,
+    current: Option<Answer>,
 }
 
 fn bad_request(code: &str, message: impl Into<String>) -> ApiError {
@@ -134,15 +135,15 @@ impl State {
                 format!("Flow {} has no published version", flow.name),
             )
         })?;
-        let script = flow.version(&version).map_or_else(
-            || BotScript::generic(&flow.name, &version),
-            |v| effective_script(flow, v),
+        let behaviour = flow.version(&version).map_or_else(
+            || Behaviour::Script(Box::new(BotScript::generic(&flow.name, &version))),
+            |v| effective_behaviour(flow, v),
         );
         let id = uuid::Uuid::new_v4().to_string();
         let session = BotSession {
             flow_id: flow_id.to_owned(),
             version,
-            script,
+            behaviour,
             created_at: now,
             launch: body.clone(),
             turns: 0,
@@ -216,7 +217,7 @@ impl State {
         let answer = match said {
             None if !session.started => {
                 session.started = true;
-                let greeting = session.script.greeting.clone();
+                let greeting = session.behaviour.greeting();
                 match greeting {
                     Some(reply) => session.begin(reply),
                     None => session.part(None),
@@ -229,7 +230,7 @@ impl State {
             Some(text) => {
                 // The user spoke over the rest of the previous answer: it is dropped.
                 session.pending.clear();
-                let reply = session.script.answer(text);
+                let reply = session.behaviour.answer(text);
                 session.begin(reply)
             }
         };
@@ -270,20 +271,23 @@ impl State {
 
 impl BotSession {
     /// Starts an answer: its first part now, the rest after `NoOp` turns.
-    fn begin(&mut self, reply: BotReply) -> Value {
-        self.pending = reply.continued.iter().cloned().collect();
-        let first = reply.text.clone();
-        self.current = Some(reply);
+    fn begin(&mut self, answer: Answer) -> Value {
+        let mut parts: VecDeque<Vec<String>> = answer.parts.iter().cloned().collect();
+        let first = parts.pop_front().unwrap_or_default();
+        self.pending = parts;
+        self.current = Some(answer);
         self.part(Some(first))
     }
 
     /// One part of the current answer (or an empty answer), with what comes next.
-    fn part(&mut self, text: Option<String>) -> Value {
-        let mut segments = Vec::new();
-        let title = text.clone().unwrap_or_default();
-        if let Some(text) = text.filter(|t| !t.is_empty()) {
-            segments.push(json!({ "type": "Text", "text": text }));
-        }
+    fn part(&mut self, texts: Option<Vec<String>>) -> Value {
+        let texts = texts.unwrap_or_default();
+        let title = texts.first().cloned().unwrap_or_default();
+        let mut segments: Vec<Value> = texts
+            .into_iter()
+            .filter(|t| !t.is_empty())
+            .map(|text| json!({ "type": "Text", "text": text }))
+            .collect();
         let mut answer = Map::new();
         if !self.pending.is_empty() {
             answer.insert("nextActionType".into(), json!("NoOp"));
@@ -291,7 +295,8 @@ impl BotSession {
             let last = self.current.take();
             let offered: Vec<&String> = last.iter().flat_map(|r| r.quick_replies.iter()).collect();
             if !offered.is_empty() {
-                let content = quick_replies(self.script.quick_reply_form, &title, &offered);
+                let form = self.behaviour.quick_reply_form();
+                let content = quick_replies(form, &title, &offered);
                 segments.push(json!({ "type": "RichMedia", "content": content }));
             }
             match last.and_then(|r| r.ends) {

@@ -7,6 +7,50 @@ use serde::Serialize;
 
 use crate::scenario::EntityRef;
 
+/// Who did something: a person in Architect (a user) or a pipeline (an OAuth client).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Actor {
+    /// A user (`createdBy`, `publishedBy`, a history entry's `user`).
+    User(EntityRef),
+    /// An OAuth client (`createdByClient`, a history entry's `client`).
+    Client(EntityRef),
+}
+
+impl Actor {
+    /// The user or client.
+    pub fn entity(&self) -> &EntityRef {
+        match self {
+            Actor::User(e) | Actor::Client(e) => e,
+        }
+    }
+
+    /// `{id, name, selfUri}` under `/api/v2/users` or `/api/v2/oauth/clients`.
+    pub(crate) fn to_json(&self) -> serde_json::Value {
+        let (e, base) = match self {
+            Actor::User(e) => (e, "/api/v2/users"),
+            Actor::Client(e) => (e, "/api/v2/oauth/clients"),
+        };
+        serde_json::json!({"id": e.id, "name": e.name, "selfUri": format!("{base}/{}", e.id)})
+    }
+}
+
+/// One entry of a flow's history, as the sandbox recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HistoryRecord {
+    /// The flow.
+    pub flow_id: String,
+    /// `action`: `CHECKIN`, `CHECKOUT`, `CREATE`, `DEACTIVATE`, `DEBUG`, `DELETE`, `PUBLISH`,
+    /// `REVERT`, `SAVE`, `TRANSCODE`, `UPDATE` or `UPLOAD`.
+    pub action: String,
+    /// Who did it.
+    pub actor: Actor,
+    /// The version it concerns, if any.
+    pub version: Option<String>,
+    /// When, since the sandbox's epoch.
+    pub at: Duration,
+}
+
 /// One request the sandbox saw.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RequestRecord {
@@ -140,4 +184,6 @@ pub struct FlowSnapshot {
     pub locked_client: Option<EntityRef>,
     /// `currentOperation`.
     pub current_operation: Option<OperationSnapshot>,
+    /// Who published the live version (`publishedBy` shows only a user).
+    pub published_by: Option<Actor>,
 }

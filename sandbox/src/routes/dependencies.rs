@@ -13,7 +13,7 @@ use crate::architect::model;
 use crate::http::errors::{ApiError, ApiResult};
 use crate::http::paging::{Page, listing};
 use crate::http::query::QueryParams;
-use crate::state::Shared;
+use crate::state::{FlowState, Shared};
 
 /// The flow object types of the `objectType` enum (PY-SDK `ArchitectApi.md`): the versioned
 /// objects the sandbox has.
@@ -100,13 +100,105 @@ pub(super) async fn consumed(
             .iter()
             .map(|t| t.to_ascii_uppercase())
             .collect();
-        let all = spec
-            .consumes
+        let all = model::consumed_of(state, flow, spec)
             .iter()
             .filter(|c| resource_types.is_empty() || resource_types.contains(&c.resource_type))
             .map(|c| model::dependency(state, c))
             .collect();
         let path = "/api/v2/architect/dependencytracking/consumedresources";
+        Ok(Json(listing(all, page, path, &q)))
+    })
+}
+
+/// `GET /api/v2/architect/dependencytracking/consumingresources?id=&objectType=[&version=]
+/// [&flowFilter=published|checkedIn][&resourceType=...]` (`architect:dependencyTracking:view`,
+/// flow-artifacts.md §3): the flow versions that call a bot flow, from the scenario's `calls`.
+// GUESS: without `flowFilter` both the published and the checked-in version of each caller are
+// looked at (one entry per caller version); `version` keeps the callers of that bot version,
+// where a `latest` call consumes the bot's published version; the errors mirror
+// consumedresources'.
+pub(super) async fn consuming(
+    State(shared): State<Arc<Shared>>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let q = QueryParams::parse(raw.as_deref());
+    let given = |name: &str| q.get(name).filter(|v| !v.trim().is_empty());
+    shared.with(|state, _| {
+        let page = Page::from_query(&q, state.settings.max_page_size)?;
+        let (Some(id), Some(object_type)) = (given("id"), given("objectType")) else {
+            return Err(bad_request(
+                "architect.query.parameter.missing",
+                "A required query parameter is missing or empty.",
+            ));
+        };
+        let object_type = object_type.to_ascii_uppercase();
+        if !FLOW_OBJECT_TYPES.contains(&object_type.as_str()) {
+            return Err(bad_request(
+                "architect.dependency.object.invalid.type",
+                "An invalid dependency object type was specified.",
+            ));
+        }
+        let filter = given("flowFilter");
+        let (published, checked_in) = match filter {
+            None => (true, true),
+            Some("published") => (true, false),
+            Some("checkedIn") => (false, true),
+            Some(other) => {
+                let allowed = ["checkedIn", "published"];
+                return Err(ApiError::invalid_value(other, "flowFilter", &allowed));
+            }
+        };
+        let bot = state.flows.get(id).ok_or_else(object_not_found)?;
+        if bot.deleted {
+            return Err(ApiError::flow_deleted());
+        }
+        if object_type != format!("{}FLOW", bot.flow_type) {
+            return Err(object_not_found());
+        }
+        let wanted = given("version");
+        let live = bot.published.as_deref();
+        let resource_types: Vec<String> = q
+            .list("resourceType")
+            .iter()
+            .map(|t| t.to_ascii_uppercase())
+            .collect();
+        let mut callers: Vec<&FlowState> = state
+            .flows
+            .values()
+            .filter(|f| !f.deleted && f.id != bot.id)
+            .filter(|f| {
+                resource_types.is_empty()
+                    || resource_types.contains(&format!("{}FLOW", f.flow_type))
+            })
+            .collect();
+        callers.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        let mut all = Vec::new();
+        for caller in callers {
+            let mut versions: Vec<&String> = Vec::new();
+            for (wanted_kind, v) in [
+                (published, &caller.published),
+                (checked_in, &caller.checked_in),
+            ] {
+                if let (true, Some(v)) = (wanted_kind, v)
+                    && !versions.contains(&v)
+                {
+                    versions.push(v);
+                }
+            }
+            for v in versions {
+                let Some(spec) = caller.version(v) else {
+                    continue;
+                };
+                let calls = caller.calls_of(spec).iter().filter(|c| c.bot == bot.id);
+                let matching = calls
+                    .filter(|c| wanted.is_none_or(|w| c.pinned().or(live) == Some(w)))
+                    .count();
+                if matching > 0 {
+                    all.push(model::consumer(caller, v));
+                }
+            }
+        }
+        let path = "/api/v2/architect/dependencytracking/consumingresources";
         Ok(Json(listing(all, page, path, &q)))
     })
 }

@@ -17,7 +17,7 @@ use crate::http::errors::{ApiError, ApiResult};
 use crate::http::middleware::Caller;
 use crate::http::paging::{Page, listing};
 use crate::http::query::QueryParams;
-use crate::state::{FlowState, Shared};
+use crate::state::{FlowState, Shared, version_order};
 
 fn flag(q: &QueryParams, name: &str) -> bool {
     q.get(name).is_some_and(|v| v.eq_ignore_ascii_case("true"))
@@ -114,12 +114,6 @@ pub(super) async fn list_versions(
     })
 }
 
-/// `3.0` → (3, 0); other ids sort first.
-fn version_order(id: &str) -> (u64, u64) {
-    let mut parts = id.split('.').map(|p| p.parse::<u64>().unwrap_or(0));
-    (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
-}
-
 /// `GET /api/v2/flows/{flowId}/versions/{versionId}`: 410 for a deleted flow, 404
 /// `architect.flow.version.missing` for an unknown version (SWAGGER-2018).
 pub(super) async fn get_version(
@@ -189,11 +183,12 @@ pub(super) async fn publish(
 /// `POST /api/v2/flows/actions/unlock?flow=`: clears the lock, returns the `Flow`.
 pub(super) async fn unlock(
     State(shared): State<Arc<Shared>>,
+    Extension(Caller(caller)): Extension<Caller>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<Value>> {
     let q = QueryParams::parse(raw.as_deref());
     shared.with(|state, now| {
-        let id = state.unlock(q.get("flow"), now)?;
+        let id = state.unlock(q.get("flow"), &caller, now)?;
         let flow = state.architect_flow(&id)?;
         Ok(Json(model::flow(state, flow, now)))
     })

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::scenario::demo_artifacts;
 use crate::scenario::{
     ClientSpec, ConsumedSpec, EntityRef, ErrorDetail, FlowSpec, OrganizationSpec, PublishAnswer,
     PublishBehaviour, PublishFailure, RepublishMode, Scenario, SkillSpec, SkillState,
@@ -54,6 +55,10 @@ fn version(id: &str, duration_ms: u64, consumes: Vec<ConsumedSpec>) -> VersionSp
         bot: None,
         refuse: None,
         configuration: None,
+        yaml: None,
+        created_by: None,
+        created_by_client: None,
+        calls: None,
     }
 }
 
@@ -80,6 +85,7 @@ fn flow(id: &str, name: &str, flow_type: &str, published: &str, checked_in: &str
         saved_version: None,
         republish_mode: None,
         touch_after_publish: None,
+        calls: Vec::new(),
         versions: Vec::new(),
     }
 }
@@ -214,7 +220,10 @@ pub(crate) fn demo() -> Scenario {
             deleted,
             common,
             crate::scenario::demo_bots::order_status_bot(),
-        ],
+        ]
+        .into_iter()
+        .chain(demo_artifacts::flows())
+        .collect(),
         skills: vec![
             skill(DEMO_SKILL_BILLING_ID, "Billing", SkillState::Active),
             skill(DEMO_SKILL_PAYMENTS_ID, "Payments", SkillState::Active),
@@ -227,6 +236,14 @@ pub(crate) fn demo() -> Scenario {
         ],
         faults: Vec::new(),
         notifications: Default::default(),
+        import_duration_ms: crate::scenario::jobs::DEFAULT_IMPORT_DURATION_MS,
+        export_duration_ms: crate::scenario::jobs::DEFAULT_EXPORT_DURATION_MS,
+        import_publishes: true,
+        job_faults: Vec::new(),
+        history_duration_ms: 300,
+        queues: demo_artifacts::queues(),
+        data_actions: demo_artifacts::data_actions(),
+        knowledge_bases: demo_artifacts::knowledge_bases(),
     }
 }
 

@@ -96,6 +96,10 @@ pub(crate) fn order_status_bot() -> FlowSpec {
         bot: Some(order_status(id)),
         refuse: None,
         configuration: None,
+        yaml: None,
+        created_by: None,
+        created_by_client: None,
+        calls: None,
     };
     FlowSpec {
         id: DEMO_SMOKE_BOT_ID.to_owned(),
@@ -110,6 +114,7 @@ pub(crate) fn order_status_bot() -> FlowSpec {
         saved_version: None,
         republish_mode: None,
         touch_after_publish: None,
+        calls: Vec::new(),
         versions: vec![version("1.0"), version("2.0")],
     }
 }

@@ -6,12 +6,15 @@
 //! (`errorCode`, `errorDetails`, ...).
 
 pub(crate) mod behaviour;
+mod checks;
 pub(crate) mod demo;
+pub(crate) mod demo_artifacts;
 pub(crate) mod demo_bots;
+pub(crate) mod directory;
+pub(crate) mod jobs;
 pub(crate) mod org;
 pub(crate) mod publishing;
 
-use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -21,6 +24,8 @@ pub use crate::bots::script::{BotEnd, BotReply, BotScript, EndKind, QuickReplyFo
 use crate::faults::FaultSpec;
 use crate::push::spec::NotificationsSpec;
 pub use crate::scenario::behaviour::{ErrorDetail, PublishBehaviour, PublishFailure};
+pub use crate::scenario::directory::{CallSpec, DataActionSpec, KnowledgeBaseSpec, QueueSpec};
+pub use crate::scenario::jobs::{JobFaultKind, JobFaultSpec};
 pub use crate::scenario::org::OrganizationSpec;
 pub use crate::scenario::publishing::{PublishAnswer, Refusal, RepublishMode, TouchAfterPublish};
 
@@ -63,6 +68,51 @@ pub struct Scenario {
     /// Push notifications: heartbeat period and push faults.
     #[serde(default)]
     pub notifications: NotificationsSpec,
+    /// How long an import job takes from its upload to its end (ms).
+    #[serde(default = "default_import_duration_ms")]
+    pub import_duration_ms: u64,
+    /// How long an export job takes from its registration to its end (ms).
+    #[serde(default = "default_export_duration_ms")]
+    pub export_duration_ms: u64,
+    /// Whether a successful import publishes the version it checks in (`command: Publish`,
+    /// the default) or only checks it in (`command: Update`).
+    #[serde(default = "default_true", skip_serializing_if = "is_true")]
+    pub import_publishes: bool,
+    /// Faults of the import and export jobs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub job_faults: Vec<JobFaultSpec>,
+    /// How long a flow history request takes to be generated (ms).
+    #[serde(default = "default_history_duration_ms")]
+    pub history_duration_ms: u64,
+    /// Routing queues flow YAML may name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub queues: Vec<QueueSpec>,
+    /// Data actions flow YAML may name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data_actions: Vec<DataActionSpec>,
+    /// Knowledge bases flow YAML may name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub knowledge_bases: Vec<KnowledgeBaseSpec>,
+}
+
+fn default_history_duration_ms() -> u64 {
+    300
+}
+
+fn default_import_duration_ms() -> u64 {
+    jobs::DEFAULT_IMPORT_DURATION_MS
+}
+
+fn default_export_duration_ms() -> u64 {
+    jobs::DEFAULT_EXPORT_DURATION_MS
+}
+
+fn default_true() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 fn default_publish_duration_ms() -> u64 {
@@ -160,6 +210,10 @@ pub struct FlowSpec {
     /// After every publish completes, a user's operation replaces `currentOperation`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub touch_after_publish: Option<TouchAfterPublish>,
+    /// The bot flows every version of this (non-bot) flow calls, unless a version says
+    /// otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calls: Vec<CallSpec>,
     /// The flow's versions.
     #[serde(default)]
     pub versions: Vec<VersionSpec>,
@@ -199,6 +253,19 @@ pub struct VersionSpec {
     /// volatile keys, which the sandbox adds); none = one generated from the version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<serde_json::Value>,
+    /// The version as Archy YAML (a bot flow's, with the flow's name and type): it plays the
+    /// YAML's bot in sessions and is what exports give back. Excludes `bot`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub yaml: Option<String>,
+    /// The user who created the version (`createdBy`); default a "Scenario author" user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<EntityRef>,
+    /// The OAuth client that created the version (`createdByClient`); excludes `created_by`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by_client: Option<EntityRef>,
+    /// The bot flows this version calls, instead of the flow's `calls`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calls: Option<Vec<CallSpec>>,
 }
 
 /// A resource a flow version consumes (dependency tracking).
@@ -294,6 +361,14 @@ impl Scenario {
             skills: Vec::new(),
             faults: Vec::new(),
             notifications: NotificationsSpec::default(),
+            import_duration_ms: default_import_duration_ms(),
+            export_duration_ms: default_export_duration_ms(),
+            import_publishes: true,
+            job_faults: Vec::new(),
+            history_duration_ms: default_history_duration_ms(),
+            queues: Vec::new(),
+            data_actions: Vec::new(),
+            knowledge_bases: Vec::new(),
         }
     }
 
@@ -321,100 +396,6 @@ impl Scenario {
         scenario.validate()?;
         Ok(scenario)
     }
-
-    /// Checks that ids are unique and every version a scenario names exists.
-    pub fn validate(&self) -> Result<(), ScenarioError> {
-        let invalid = |msg: String| Err(ScenarioError::Invalid(msg));
-        unique("client", self.clients.iter().map(|c| c.id.as_str()))?;
-        unique("flow", self.flows.iter().map(|f| f.id.as_str()))?;
-        unique("skill", self.skills.iter().map(|s| s.id.as_str()))?;
-        for client in &self.clients {
-            if !(client.token_ttl_secs.is_finite() && client.token_ttl_secs > 0.0) {
-                return invalid(format!("client {}: token_ttl_secs must be > 0", client.id));
-            }
-        }
-        self.organization
-            .validate()
-            .map_err(ScenarioError::Invalid)?;
-        for flow in &self.flows {
-            unique("version", flow.versions.iter().map(|v| v.id.as_str()))?;
-            if let Some(touch) = &flow.touch_after_publish {
-                touch
-                    .validate()
-                    .map_err(|e| ScenarioError::Invalid(format!("flow {}: {e}", flow.id)))?;
-            }
-            let has = |v: &str| flow.versions.iter().any(|x| x.id == v);
-            let named = [
-                &flow.published_version,
-                &flow.checked_in_version,
-                &flow.saved_version,
-            ];
-            for v in named.into_iter().flatten() {
-                if !has(v) {
-                    return invalid(format!(
-                        "flow {}: version {v:?} is not in versions",
-                        flow.id
-                    ));
-                }
-            }
-            for version in &flow.versions {
-                version.validate().map_err(|e| {
-                    ScenarioError::Invalid(format!("flow {} version {}: {e}", flow.id, version.id))
-                })?;
-                let behaviours = std::iter::once(&version.publish)
-                    .chain(version.republish.iter())
-                    .chain(version.outcomes.iter());
-                for b in behaviours {
-                    if let PublishBehaviour::LeavesOtherVersionLive { version: other } = b
-                        && !has(other)
-                    {
-                        return invalid(format!(
-                            "flow {} version {}: leaves_other_version_live names unknown \
-                                 version {other:?}",
-                            flow.id, version.id
-                        ));
-                    }
-                }
-            }
-        }
-        for (i, fault) in self.faults.iter().enumerate() {
-            fault
-                .validate()
-                .map_err(|e| ScenarioError::Invalid(format!("faults[{i}]: {e}")))?;
-        }
-        self.notifications
-            .validate()
-            .map_err(|e| ScenarioError::Invalid(format!("notifications: {e}")))?;
-        Ok(())
-    }
-}
-
-impl VersionSpec {
-    /// Checks the bot script's reasons, the refusal and the configuration.
-    pub fn validate(&self) -> Result<(), String> {
-        if let Some(bot) = &self.bot {
-            bot.validate().map_err(|e| format!("bot: {e}"))?;
-        }
-        if let Some(refuse) = &self.refuse {
-            refuse.validate()?;
-        }
-        if let Some(configuration) = &self.configuration {
-            crate::architect::configuration::check_scenario_content(configuration)?;
-        }
-        Ok(())
-    }
-}
-
-fn unique<'a>(what: &str, ids: impl Iterator<Item = &'a str>) -> Result<(), ScenarioError> {
-    let mut seen = HashSet::new();
-    for id in ids {
-        if !seen.insert(id) {
-            return Err(ScenarioError::Invalid(format!(
-                "duplicate {what} id {id:?}"
-            )));
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -4,18 +4,25 @@
 //! whose end time has passed, so all readers (HTTP handlers and the library accessors) see the
 //! same, time-consistent world.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+mod flow;
+
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::architect::configuration::{VersionOrigin, effective_script};
+pub(crate) use flow::{FlowState, version_order};
+
+use crate::architect::configuration::VersionOrigin;
+use crate::architect::history::{HISTORY_ACTIONS, HistoryRequest};
 use crate::architect::operations::{Operation, Plan};
 use crate::faults::FaultState;
-use crate::http::records::{FlowSnapshot, RequestRecord};
+use crate::http::records::{FlowSnapshot, HistoryRecord, RequestRecord};
+use crate::jobs::Job;
 use crate::push::PushHub;
+use crate::scenario::jobs::Counted;
 use crate::scenario::{
-    ClientSpec, EntityRef, OrganizationSpec, PublishAnswer, PublishBehaviour, RepublishMode,
-    Scenario, ScenarioError, SkillSpec, TouchAfterPublish, UnknownVersion, VersionSpec,
+    ClientSpec, DataActionSpec, EntityRef, JobFaultSpec, KnowledgeBaseSpec, OrganizationSpec,
+    PublishAnswer, QueueSpec, RepublishMode, Scenario, ScenarioError, SkillSpec, UnknownVersion,
 };
 
 /// Scenario-wide settings.
@@ -25,100 +32,13 @@ pub(crate) struct Settings {
     pub unknown_version: UnknownVersion,
     pub publish_answer: PublishAnswer,
     pub max_page_size: u32,
-}
-
-/// A flow as it is now.
-#[derive(Debug, Clone)]
-pub(crate) struct FlowState {
-    pub id: String,
-    pub name: String,
-    pub flow_type: String,
-    pub description: Option<String>,
-    pub deleted: bool,
-    pub locked_user: Option<EntityRef>,
-    pub locked_client: Option<EntityRef>,
-    pub published: Option<String>,
-    pub checked_in: Option<String>,
-    pub saved: Option<String>,
-    pub versions: Vec<VersionSpec>,
-    /// What publishing a version that was live before does.
+    /// The scenario's `republish_mode`, for flows an import creates.
     pub republish_mode: RepublishMode,
-    /// Someone else's operation after every publish.
-    pub touch: Option<TouchAfterPublish>,
-    /// When and by whom versions created while the sandbox runs were made (the scenario's
-    /// own are absent: made at the epoch by the scenario's author).
-    pub origins: HashMap<String, VersionOrigin>,
-    /// Index into `State::operations`.
-    pub current_operation: Option<usize>,
-    /// Publishes asked for, per version (selects `outcomes[n]`).
-    pub attempts: HashMap<String, usize>,
-    /// Versions that have been live at some time (selects `republish`).
-    pub ever_live: HashSet<String>,
-    /// When each version last went live / stopped being live (for `datePublished[End]`).
-    pub date_published: HashMap<String, Duration>,
-    pub date_published_end: HashMap<String, Duration>,
-}
-
-impl FlowState {
-    pub fn version(&self, id: &str) -> Option<&VersionSpec> {
-        self.versions.iter().find(|v| v.id == id)
-    }
-
-    /// Makes `version` the published one, stamping the publish dates.
-    pub fn go_live(&mut self, version: &str, at: Duration) {
-        if let Some(old) = self.published.take()
-            && old != version
-        {
-            self.date_published_end.insert(old, at);
-        }
-        self.date_published.insert(version.to_owned(), at);
-        self.date_published_end.remove(version);
-        self.ever_live.insert(version.to_owned());
-        self.published = Some(version.to_owned());
-    }
-
-    /// The id a republish in `new_version` mode gives its copy: the next whole number after
-    /// the highest numeric major version (`"4.0"` after `"3.0"`), as version numbers grow on the
-    /// real platform (genesys-api-verified.md finding F).
-    pub fn next_version_id(&self) -> String {
-        let top = self
-            .versions
-            .iter()
-            .filter_map(|v| v.id.split('.').next()?.parse::<u64>().ok())
-            .max()
-            .unwrap_or(0);
-        let mut n = top + 1;
-        while self.version(&format!("{n}.0")).is_some() {
-            n += 1;
-        }
-        format!("{n}.0")
-    }
-
-    /// Adds `id`, a copy of version `source` with the same content (bot script, consumed
-    /// resources, configuration and publish time) that publishes plainly.
-    pub fn add_copy(&mut self, source: &str, id: &str, origin: VersionOrigin) {
-        let Some(spec) = self.version(source) else {
-            return;
-        };
-        if self.version(id).is_some() {
-            return;
-        }
-        let copy = VersionSpec {
-            id: id.to_owned(),
-            name: None,
-            duration_ms: spec.duration_ms,
-            publish: PublishBehaviour::Success,
-            republish: None,
-            outcomes: Vec::new(),
-            consumes: spec.consumes.clone(),
-            // The generic script names its version: the copy keeps the source's words.
-            bot: Some(effective_script(self, spec)),
-            refuse: None,
-            configuration: spec.configuration.clone(),
-        };
-        self.versions.push(copy);
-        self.origins.insert(id.to_owned(), origin);
-    }
+    pub import_duration: Duration,
+    pub export_duration: Duration,
+    pub import_publishes: bool,
+    pub job_faults: Vec<JobFaultSpec>,
+    pub history_duration: Duration,
 }
 
 /// An issued bearer token.
@@ -148,6 +68,18 @@ pub(crate) struct State {
     pub organization: OrganizationSpec,
     /// Bot flow sessions, by id.
     pub bot_sessions: HashMap<String, crate::bots::session::BotSession>,
+    /// Import and export jobs, in registration order.
+    pub jobs: Vec<Job>,
+    /// How many events of each kind the job faults have counted.
+    pub job_counts: HashMap<Counted, u64>,
+    /// Every flow's history entries, in the order they were recorded.
+    pub history: Vec<HistoryRecord>,
+    /// History requests (the `HISTORY` operations).
+    pub history_requests: Vec<HistoryRequest>,
+    /// The names flow YAML refers to.
+    pub queues: Vec<QueueSpec>,
+    pub data_actions: Vec<DataActionSpec>,
+    pub knowledge_bases: Vec<KnowledgeBaseSpec>,
 }
 
 impl State {
@@ -160,36 +92,34 @@ impl State {
             .collect::<Result<Vec<_>, _>>()
             .map_err(ScenarioError::Invalid)?;
         let republish_mode = scenario.republish_mode;
-        let flows = scenario
+        let flows: BTreeMap<String, FlowState> = scenario
             .flows
             .into_iter()
             .map(|f| {
-                let mut flow = FlowState {
-                    id: f.id.clone(),
-                    name: f.name,
-                    flow_type: f.flow_type.to_ascii_uppercase(),
-                    description: f.description,
-                    deleted: f.deleted,
-                    locked_user: f.locked_user,
-                    locked_client: f.locked_client,
-                    published: None,
-                    checked_in: f.checked_in_version,
-                    saved: f.saved_version,
-                    versions: f.versions,
-                    republish_mode: f.republish_mode.unwrap_or(republish_mode),
-                    touch: f.touch_after_publish,
-                    origins: HashMap::new(),
-                    current_operation: None,
-                    attempts: HashMap::new(),
-                    ever_live: HashSet::new(),
-                    date_published: HashMap::new(),
-                    date_published_end: HashMap::new(),
-                };
-                if let Some(v) = f.published_version {
-                    flow.go_live(&v, Duration::ZERO);
+                let mode = f.republish_mode.unwrap_or(republish_mode);
+                let mut flow = FlowState::blank(&f.id, &f.name, &f.flow_type, mode);
+                flow.description = f.description;
+                flow.deleted = f.deleted;
+                flow.locked_user = f.locked_user;
+                flow.locked_client = f.locked_client;
+                flow.checked_in = f.checked_in_version;
+                flow.saved = f.saved_version;
+                flow.versions = f.versions;
+                flow.touch = f.touch_after_publish;
+                flow.calls = f.calls;
+                flow.read_documents();
+                // GUESS: the scenario's live version was published by whoever made it.
+                let live = f.published_version.and_then(|v| flow.version(&v).cloned());
+                if let Some(spec) = live {
+                    let by = flow.origin(&spec).by;
+                    flow.go_live(&spec.id, Duration::ZERO, by);
                 }
                 (f.id, flow)
             })
+            .collect();
+        let history = flows
+            .values()
+            .flat_map(FlowState::initial_history)
             .collect();
         Ok(State {
             epoch: Instant::now(),
@@ -199,6 +129,12 @@ impl State {
                 unknown_version: scenario.unknown_version,
                 publish_answer: scenario.publish_answer,
                 max_page_size: scenario.max_page_size,
+                republish_mode,
+                import_duration: Duration::from_millis(scenario.import_duration_ms),
+                export_duration: Duration::from_millis(scenario.export_duration_ms),
+                import_publishes: scenario.import_publishes,
+                job_faults: scenario.job_faults,
+                history_duration: Duration::from_millis(scenario.history_duration_ms),
             },
             flows,
             skills: scenario
@@ -219,44 +155,80 @@ impl State {
             push: PushHub::new(scenario.notifications),
             organization: scenario.organization,
             bot_sessions: HashMap::new(),
+            jobs: Vec::new(),
+            job_counts: HashMap::new(),
+            history,
+            history_requests: Vec::new(),
+            queues: scenario.queues,
+            data_actions: scenario.data_actions,
+            knowledge_bases: scenario.knowledge_bases,
         })
     }
 
-    /// Applies, in end-time order, the effect of every operation that has finished by `now`.
+    /// Applies, in time order, every effect due by `now`: an import's check-in, then a
+    /// finished operation's effect (at equal times, in that order).
     pub fn advance(&mut self, now: Duration) {
-        let mut due: Vec<(Duration, usize)> = self
+        let checkins = self.jobs.iter().enumerate().filter_map(|(i, job)| {
+            let c = job.checkin.as_ref().filter(|c| !c.applied && c.at <= now)?;
+            Some((c.at, 0, i))
+        });
+        let finished = self
             .operations
             .iter()
             .enumerate()
             .filter(|(_, op)| !op.applied)
-            .filter_map(|(i, op)| op.terminal_at().filter(|t| *t <= now).map(|t| (t, i)))
-            .collect();
+            .filter_map(|(i, op)| op.terminal_at().filter(|t| *t <= now).map(|t| (t, 1, i)));
+        let mut due: Vec<(Duration, u8, usize)> = checkins.chain(finished).collect();
         due.sort();
-        for (at, i) in due {
-            let op = &mut self.operations[i];
-            op.applied = true;
-            let Some(flow) = self.flows.get_mut(&op.flow_id) else {
-                continue;
-            };
-            match &op.plan {
-                Plan::Success { live } => {
-                    if let (Some(source), Some(client)) = (&op.copy_of, &op.client) {
-                        let origin = VersionOrigin {
-                            at,
-                            by: client.clone(),
-                        };
-                        flow.add_copy(source, live, origin);
-                    }
-                    flow.go_live(live, at);
-                }
-                // Someone else's operation replaces the publish it follows, unless a newer
-                // one already has.
-                Plan::Touch { after } if flow.current_operation == Some(*after) => {
-                    flow.current_operation = Some(i);
-                }
-                _ => {}
+        for (at, class, i) in due {
+            match class {
+                0 => self.apply_checkin(i),
+                _ => self.finish_operation(i, at),
             }
         }
+    }
+
+    /// Applies the effect of operation `i`, finished at `at`.
+    fn finish_operation(&mut self, i: usize, at: Duration) {
+        let op = &mut self.operations[i];
+        op.applied = true;
+        let Some(by) = op.actor() else {
+            return;
+        };
+        let Some(flow) = self.flows.get_mut(&op.flow_id) else {
+            return;
+        };
+        let flow_id = flow.id.clone();
+        match &op.plan {
+            Plan::Success { live } => {
+                if let Some(source) = &op.copy_of {
+                    let origin = VersionOrigin { at, by: by.clone() };
+                    flow.add_copy(source, live, origin);
+                }
+                flow.go_live(live, at, by.clone());
+                let live = live.clone();
+                self.record_history(&flow_id, "PUBLISH", by, Some(&live), at);
+            }
+            // Someone else's operation replaces the publish it follows, unless a newer
+            // one already has.
+            Plan::Touch { after } if flow.current_operation == Some(*after) => {
+                flow.current_operation = Some(i);
+                let action = op.action.clone();
+                if HISTORY_ACTIONS.contains(&action.as_str()) {
+                    let version = op.version.clone();
+                    self.record_history(&flow_id, &action, by, Some(&version), at);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The queue a generated export's `transferToAcd` names: the scenario's first, else
+    /// "General".
+    pub fn default_queue_name(&self) -> String {
+        self.queues
+            .first()
+            .map_or_else(|| "General".to_owned(), |q| q.name.clone())
     }
 
     /// Wall-clock time of a moment since the epoch (for `date*` fields).
@@ -315,6 +287,7 @@ impl State {
             saved_version: flow.saved.clone(),
             locked_user: flow.locked_user.clone(),
             locked_client: flow.locked_client.clone(),
+            published_by: flow.published_by.clone(),
             current_operation: flow
                 .current_operation
                 .and_then(|i| self.operations.get(i))

@@ -1,11 +1,12 @@
 //! The main paths of a deployment against a scripted Genesys Cloud.
 
 use crate::helpers::*;
-use serde_json::json;
+use serde_json::{Value, json};
 
-#[tokio::test]
-async fn publishes_waits_and_confirms_the_target() {
-    let mut api = Api::new().await;
+/// A clean publish of 3.0 over 2.0: the token, the flow with a finished old operation, one
+/// skill, the publish, and three status reads to `SUCCESS`. Returns the token, first-read and
+/// publish mocks, which tests assert were used.
+async fn script_a_clean_publish(api: &mut Api) -> (mockito::Mock, mockito::Mock, mockito::Mock) {
     let token = api.token(3600.0).await;
     let before = api
         .get_flow(
@@ -43,6 +44,13 @@ async fn publishes_waits_and_confirms_the_target() {
         1,
     )
     .await;
+    (token, before, publish)
+}
+
+#[tokio::test]
+async fn publishes_waits_and_confirms_the_target() {
+    let mut api = Api::new().await;
+    let (token, before, publish) = script_a_clean_publish(&mut api).await;
 
     let ran = run(&api, &[]).await;
 
@@ -481,4 +489,46 @@ async fn explicit_versions_are_checked_then_published() {
         mock.assert_async().await;
     }
     publish.assert_async().await;
+}
+
+/// The audit trail where every field matters, as one snapshot: what changes from run to run
+/// (times, durations, ids, the mock server's address) is replaced by its name.
+#[tokio::test]
+async fn the_audit_trail_of_a_clean_publish_is_as_recorded() {
+    let mut api = Api::new().await;
+    script_a_clean_publish(&mut api).await;
+    let ran = run(&api, &[]).await;
+    let lines: Vec<String> = ran
+        .audit()
+        .into_iter()
+        .map(|mut line| {
+            redact_run_specifics(&mut line);
+            line.to_string()
+        })
+        .collect();
+    insta::assert_snapshot!(lines.join("\n"));
+}
+
+fn redact_run_specifics(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, value) in map.iter_mut() {
+                let specific = key.ends_with("_ms")
+                    || [
+                        "timestamp",
+                        "deployment_id",
+                        "api_host",
+                        "operation_id_seen",
+                    ]
+                    .contains(&key.as_str());
+                if specific && !value.is_null() {
+                    *value = Value::String(format!("<{key}>"));
+                } else {
+                    redact_run_specifics(value);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact_run_specifics),
+        _ => {}
+    }
 }

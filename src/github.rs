@@ -10,21 +10,21 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 /// The runner keeps at most this many annotations of each kind per step.
-pub const ANNOTATIONS_PER_KIND: usize = 10;
+pub(crate) const ANNOTATIONS_PER_KIND: usize = 10;
 /// The runner truncates an annotation's message to this many characters.
-pub const ANNOTATION_MAX_CHARS: usize = 4096;
+pub(crate) const ANNOTATION_MAX_CHARS: usize = 4096;
 /// The runner refuses a step summary larger than this.
-pub const SUMMARY_MAX_BYTES: usize = 1024 * 1024;
+pub(crate) const SUMMARY_MAX_BYTES: usize = 1024 * 1024;
 
 /// Escapes the data part of a workflow command (`%`, CR, LF).
-pub fn escape_data(s: &str) -> String {
+pub(crate) fn escape_data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
 /// Escapes a property value of a workflow command (data rules plus `:` and `,`).
-pub fn escape_property(s: &str) -> String {
+pub(crate) fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
@@ -36,7 +36,7 @@ const BREAK: char = '\u{200B}';
 /// contents) safe to print (SPEC rule 13): no line of it can start a workflow command
 /// (`::` after leading whitespace, as the runner parses it) or carry the runner's legacy
 /// `##[` form, which the runner looks for anywhere in a line.
-pub fn neutralize(text: &str) -> String {
+pub(crate) fn neutralize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for (i, line) in text.split('\n').enumerate() {
         if i > 0 {
@@ -111,7 +111,7 @@ pub enum FileCommandError {
 /// One output in the runner's heredoc form, with a fresh unguessable delimiter that is
 /// guaranteed not to occur in the value (a value could otherwise end the heredoc early and
 /// inject outputs).
-pub fn heredoc_entry(name: &str, value: &str) -> Result<String, FileCommandError> {
+pub(crate) fn heredoc_entry(name: &str, value: &str) -> Result<String, FileCommandError> {
     if name.is_empty() || name.contains(['\r', '\n', '=', '<']) {
         return Err(FileCommandError::BadName(name.to_string()));
     }
@@ -125,7 +125,7 @@ pub fn heredoc_entry(name: &str, value: &str) -> Result<String, FileCommandError
 }
 
 /// Appends outputs to the `$GITHUB_OUTPUT` file, every value in heredoc form.
-pub fn write_outputs(
+pub(crate) fn write_outputs(
     path: &Path,
     outputs: &[(&str, String)],
     redactor: &Redactor,
@@ -139,7 +139,7 @@ pub fn write_outputs(
 
 /// Appends Markdown to the `$GITHUB_STEP_SUMMARY` file, cut to the runner's 1 MiB limit
 /// with a note rather than losing the whole summary.
-pub fn write_summary(
+pub(crate) fn write_summary(
     path: &Path,
     markdown: &str,
     redactor: &Redactor,
@@ -148,7 +148,7 @@ pub fn write_summary(
 }
 
 /// Cuts a summary to fit [`SUMMARY_MAX_BYTES`] on a character boundary.
-pub fn fit_summary(markdown: &str) -> String {
+pub(crate) fn fit_summary(markdown: &str) -> String {
     const NOTE: &str = "\n\n_Summary truncated: the runner accepts at most 1 MiB per step._\n";
     if markdown.len() <= SUMMARY_MAX_BYTES {
         return markdown.to_string();
@@ -212,7 +212,7 @@ impl Console {
     }
 
     /// Whether the console writes for the runner (see the field).
-    pub fn in_actions(mut self, yes: bool) -> Self {
+    pub(crate) fn in_actions(mut self, yes: bool) -> Self {
         self.in_actions = yes;
         self
     }
@@ -224,12 +224,12 @@ impl Console {
     }
 
     /// Whether step debug logging is on.
-    pub fn debugging(&self) -> bool {
+    pub(crate) fn debugging(&self) -> bool {
         self.debug
     }
 
     /// `::debug::text`, printed only with step debug logging on.
-    pub fn debug_line(&self, text: &str) {
+    pub(crate) fn debug_line(&self, text: &str) {
         if self.debug {
             self.command(&format!("::debug::{}", escape_data(text)));
         }
@@ -275,7 +275,7 @@ impl Console {
 
     /// Writes an annotation. Past the runner's per-step cap the line is still printed, as a
     /// plain log line, so nothing is lost from the log.
-    pub fn annotate(&self, level: Level, title: &str, message: &str) {
+    pub(crate) fn annotate(&self, level: Level, title: &str, message: &str) {
         let index = level as usize;
         let shown = {
             let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());

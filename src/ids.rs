@@ -15,7 +15,7 @@ pub struct BotId(String);
 pub struct VersionId(String);
 
 /// Whether `value` has the shape of a hyphenated UUID.
-pub fn is_uuid(value: &str) -> bool {
+pub(crate) fn is_uuid(value: &str) -> bool {
     value.len() == 36
         && value.char_indices().all(|(i, c)| match i {
             8 | 13 | 18 | 23 => c == '-',
@@ -58,7 +58,7 @@ impl VersionId {
 
     /// A version id the platform gave (the flow's `checkedInVersion.id`, say): taken as it
     /// is, since the platform's word is what later requests must repeat.
-    pub fn from_platform(value: &str) -> Self {
+    pub(crate) fn from_platform(value: &str) -> Self {
         VersionId(value.to_string())
     }
 

@@ -88,7 +88,7 @@ pub enum Retryable {
 
 /// Classifies an HTTP status. 429 and every 5xx except 501 are transient, as in the
 /// official SDKs' retry policy (genesys-api.md §4).
-pub fn classify_status(status: u16, retry_after: Option<Duration>) -> Retryable {
+pub(crate) fn classify_status(status: u16, retry_after: Option<Duration>) -> Retryable {
     match status {
         429 => Retryable::Transient { retry_after },
         501 => Retryable::Fatal,
@@ -99,7 +99,7 @@ pub fn classify_status(status: u16, retry_after: Option<Duration>) -> Retryable 
 
 /// Parses `Retry-After`: seconds (Genesys sends whole seconds; decimals are tolerated) or an
 /// HTTP date. `None` for anything else, so a garbled header falls back to backoff.
-pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let v = value.trim();
     if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         let secs: f64 = v.parse().ok()?;
@@ -120,7 +120,7 @@ pub struct Backoff {
 
 impl Backoff {
     /// The ceiling for retry number `attempt` (0-based): `base · 2^attempt`, capped.
-    pub fn ceiling(&self, attempt: u32) -> Duration {
+    pub(crate) fn ceiling(&self, attempt: u32) -> Duration {
         let factor = 2u32.saturating_pow(attempt.min(20));
         self.base.saturating_mul(factor).min(self.max)
     }
@@ -138,7 +138,7 @@ impl Backoff {
 /// How long to wait before the next try: the server's `Retry-After` wins, with a little
 /// jitter on top so clients told the same second do not all return at once; otherwise
 /// backoff.
-pub fn retry_delay(
+pub(crate) fn retry_delay(
     attempt: u32,
     retry_after: Option<Duration>,
     backoff: &Backoff,

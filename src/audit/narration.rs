@@ -65,7 +65,7 @@ fn count(details: &Value, key: &str) -> u64 {
 /// The log line of an event of the deployment of `bot_id` to `environment`, if it deserves
 /// one. `publish_status` lines are indented under the publish; `deployment_success` and
 /// `metrics` get none (the run's last line tells its end, from its verdict).
-pub fn narrate(entry: &Entry<'_>, bot_id: &str, environment: &str) -> Option<Narration> {
+pub(crate) fn narrate(entry: &Entry<'_>, bot_id: &str, environment: &str) -> Option<Narration> {
     let none = Value::Null;
     let d = entry.details.as_ref().unwrap_or(&none);
     let version = entry.version.unwrap_or("?");

@@ -50,7 +50,7 @@ pub const INPUTS: &[InputSpec] = &[
 ];
 
 /// Looks up an input's declared default.
-pub fn default_of(name: &str) -> Option<&'static str> {
+pub(crate) fn default_of(name: &str) -> Option<&'static str> {
     INPUTS
         .iter()
         .find(|i| i.name == name)
@@ -59,7 +59,7 @@ pub fn default_of(name: &str) -> Option<&'static str> {
 
 /// The environment variable the runner sets for an input: `INPUT_` + upper-case name,
 /// dashes kept (`bot-id` → `INPUT_BOT-ID`).
-pub fn env_name(input: &str) -> String {
+pub(crate) fn env_name(input: &str) -> String {
     format!("INPUT_{}", input.replace(' ', "_").to_uppercase())
 }
 

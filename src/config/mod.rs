@@ -6,7 +6,8 @@ mod inputs;
 pub mod parse;
 mod validate;
 
-pub use inputs::{INPUTS, InputSpec, RawInputs, default_of, env_name};
+pub use inputs::{INPUTS, InputSpec, RawInputs};
+pub(crate) use inputs::{default_of, env_name};
 
 use crate::genesys::regions::Region;
 use crate::ids::{BotId, VersionId};
@@ -190,7 +191,7 @@ impl InputError {
     }
 
     /// The value as it may be printed.
-    pub fn shown_value(&self) -> String {
+    pub(crate) fn shown_value(&self) -> String {
         match (&self.value, self.input) {
             (None, _) => "nothing".into(),
             (_, "client-secret") => "(hidden)".into(),

@@ -5,7 +5,7 @@ use std::time::Duration;
 use url::{Host, Url};
 
 /// Booleans in the forms `@actions/core` `getBooleanInput` accepts.
-pub fn boolean(value: &str) -> Result<bool, String> {
+pub(crate) fn boolean(value: &str) -> Result<bool, String> {
     match value.trim() {
         "true" | "True" | "TRUE" => Ok(true),
         "false" | "False" | "FALSE" => Ok(false),
@@ -14,7 +14,7 @@ pub fn boolean(value: &str) -> Result<bool, String> {
 }
 
 /// `wait-mode`: `auto`, `push` or `poll`, in any case.
-pub fn wait_mode(value: &str) -> Result<super::WaitMode, String> {
+pub(crate) fn wait_mode(value: &str) -> Result<super::WaitMode, String> {
     match value.trim().to_ascii_lowercase().as_str() {
         "auto" => Ok(super::WaitMode::Auto),
         "push" => Ok(super::WaitMode::Push),
@@ -24,7 +24,7 @@ pub fn wait_mode(value: &str) -> Result<super::WaitMode, String> {
 }
 
 /// `expected-org`: an org id (UUID) or the org's short name.
-pub fn expected_org(value: &str) -> Result<super::ExpectedOrg, String> {
+pub(crate) fn expected_org(value: &str) -> Result<super::ExpectedOrg, String> {
     let v = value.trim();
     if crate::ids::is_uuid(v) {
         return Ok(super::ExpectedOrg::Id(v.to_ascii_lowercase()));
@@ -47,7 +47,7 @@ pub fn uuid(value: &str) -> Result<String, String> {
 
 /// A list of UUIDs separated by commas and/or newlines; blanks are skipped, duplicates
 /// dropped. Every bad entry is reported.
-pub fn uuid_list(value: &str) -> Result<Vec<String>, Vec<(String, String)>> {
+pub(crate) fn uuid_list(value: &str) -> Result<Vec<String>, Vec<(String, String)>> {
     let mut ids = Vec::new();
     let mut bad = Vec::new();
     for entry in value
@@ -65,7 +65,7 @@ pub fn uuid_list(value: &str) -> Result<Vec<String>, Vec<(String, String)>> {
 }
 
 /// A whole number within `min..=max`.
-pub fn whole_number(value: &str, min: u64, max: u64, unit: &str) -> Result<u64, String> {
+pub(crate) fn whole_number(value: &str, min: u64, max: u64, unit: &str) -> Result<u64, String> {
     let allowed = || format!("a whole number of {unit} from {min} to {max}");
     let n: u64 = value.trim().parse().map_err(|_| allowed())?;
     if (min..=max).contains(&n) {
@@ -76,7 +76,7 @@ pub fn whole_number(value: &str, min: u64, max: u64, unit: &str) -> Result<u64, 
 }
 
 /// Seconds with decimals (`0.5`), within `min..=max`.
-pub fn decimal_seconds(value: &str, min: f64, max: f64) -> Result<Duration, String> {
+pub(crate) fn decimal_seconds(value: &str, min: f64, max: f64) -> Result<Duration, String> {
     let allowed = || format!("seconds from {min} to {max}, decimals allowed (e.g. 0.5)");
     let v = value.trim();
     if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
@@ -92,7 +92,7 @@ pub fn decimal_seconds(value: &str, min: f64, max: f64) -> Result<Duration, Stri
 
 /// Whether `url` names this machine (`localhost`, 127.0.0.0/8, `::1`): the one place a
 /// plain `http://` or `ws://` connection is allowed to go.
-pub fn is_loopback(url: &Url) -> bool {
+pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(Host::Ipv4(ip)) => ip.is_loopback(),
@@ -103,7 +103,7 @@ pub fn is_loopback(url: &Url) -> bool {
 
 /// A base URL for the API or the login host: `https`, or `http` only to a loopback host
 /// (the sandbox, a local proxy). Nothing else may leave the machine unencrypted.
-pub fn base_url(value: &str) -> Result<Url, String> {
+pub(crate) fn base_url(value: &str) -> Result<Url, String> {
     let allowed = "an https:// URL with no path, query or credentials (http:// only for a loopback host such as 127.0.0.1)";
     let url = Url::parse(value.trim()).map_err(|_| allowed.to_string())?;
     if url.host().is_none() {
@@ -124,7 +124,7 @@ pub fn base_url(value: &str) -> Result<Url, String> {
 }
 
 /// A label for the target environment: short, printable, one line.
-pub fn label(value: &str) -> Result<String, String> {
+pub(crate) fn label(value: &str) -> Result<String, String> {
     let v = value.trim();
     if !v.is_empty() && v.chars().count() <= 64 && !v.chars().any(char::is_control) {
         Ok(v.to_string())
@@ -135,7 +135,7 @@ pub fn label(value: &str) -> Result<String, String> {
 
 /// A path inside the workspace: relative, without `..`, so a workflow cannot point the
 /// Action at files outside the checkout.
-pub fn workspace_path(value: &str) -> Result<std::path::PathBuf, String> {
+pub(crate) fn workspace_path(value: &str) -> Result<std::path::PathBuf, String> {
     use std::path::{Component, Path};
     let path = Path::new(value.trim());
     // Absolute paths are checked against the workspace when the run starts (it is not an

@@ -36,7 +36,7 @@ impl Bounds {
     }
 
     /// Ends at `deadline` only: for what runs after a cancellation, within the runner's grace.
-    pub fn deadline_only(deadline: Instant) -> Self {
+    pub(crate) fn deadline_only(deadline: Instant) -> Self {
         Bounds {
             deadline: Some(deadline),
             cancel: None,
@@ -45,7 +45,7 @@ impl Bounds {
 
     /// Ends only when `cancel` fires: the checks before the publish, which `timeout-seconds`
     /// (a deadline for the publish) does not bound.
-    pub fn cancel_only(cancel: &CancellationToken) -> Self {
+    pub(crate) fn cancel_only(cancel: &CancellationToken) -> Self {
         Bounds {
             deadline: None,
             cancel: Some(cancel.clone()),
@@ -53,13 +53,13 @@ impl Bounds {
     }
 
     /// `timeout` from now, cancellable as `cancel` says.
-    pub fn from_now(timeout: Duration, cancel: &CancellationToken) -> Self {
+    pub(crate) fn from_now(timeout: Duration, cancel: &CancellationToken) -> Self {
         Bounds::new(Instant::now() + timeout, cancel)
     }
 
     /// The same cancellation without the deadline: for a read whose answer may decide even
     /// when it arrives after the deadline.
-    pub fn ignoring_deadline(&self) -> Self {
+    pub(crate) fn ignoring_deadline(&self) -> Self {
         Bounds {
             deadline: None,
             cancel: self.cancel.clone(),
@@ -68,7 +68,7 @@ impl Bounds {
 
     /// The same deadline without the cancellation: for a request whose answer matters even
     /// after a signal (the rollback's publish, once it is under way).
-    pub fn ignoring_cancel(&self) -> Self {
+    pub(crate) fn ignoring_cancel(&self) -> Self {
         Bounds {
             deadline: self.deadline,
             cancel: None,
@@ -80,24 +80,11 @@ impl Bounds {
         self.deadline
     }
 
-    /// Whether the deadline has passed.
-    pub fn expired(&self) -> bool {
-        self.deadline.is_some_and(|d| Instant::now() >= d)
-    }
-
     /// Whether the cancellation these bounds honour has fired.
     pub fn cancelled(&self) -> bool {
         self.cancel
             .as_ref()
             .is_some_and(CancellationToken::is_cancelled)
-    }
-
-    /// The same bounds with an earlier deadline, if `deadline` is earlier.
-    pub fn at_most(&self, deadline: Instant) -> Self {
-        Bounds {
-            deadline: Some(self.deadline.map_or(deadline, |d| d.min(deadline))),
-            cancel: self.cancel.clone(),
-        }
     }
 
     /// Runs `operation` until it finishes, the deadline passes or the run is cancelled. A
@@ -121,15 +108,6 @@ impl Bounds {
             () = expired => Raced::TimedOut,
             done = operation => Raced::Done(done),
         }
-    }
-
-    /// Sleeps until `until` (never past the deadline); `false` when the sleep was cut short
-    /// by the deadline or the cancellation.
-    pub async fn pause_until(&self, until: Instant) -> bool {
-        matches!(
-            self.race(tokio::time::sleep_until(until)).await,
-            Raced::Done(())
-        )
     }
 }
 
@@ -156,7 +134,6 @@ mod tests {
             .race(tokio::time::sleep(Duration::from_secs(60)))
             .await;
         assert_eq!(raced, Raced::TimedOut);
-        assert!(bounds.expired());
     }
 
     #[tokio::test(start_paused = true)]
@@ -185,19 +162,7 @@ mod tests {
             .race(tokio::time::sleep(Duration::from_secs(86_400)))
             .await;
         assert_eq!(slow, Raced::Done(()));
-        assert!(!bounds.expired());
         cancel.cancel();
         assert_eq!(bounds.race(async { 1 }).await, Raced::Cancelled);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_pause_never_passes_the_deadline() {
-        let start = Instant::now();
-        let bounds = Bounds::from_now(Duration::from_secs(2), &CancellationToken::new());
-        assert!(bounds.pause_until(start + Duration::from_secs(1)).await);
-        assert!(!bounds.pause_until(start + Duration::from_secs(10)).await);
-        assert_eq!(Instant::now() - start, Duration::from_secs(2));
-        let earlier = bounds.at_most(start);
-        assert!(earlier.expired());
     }
 }

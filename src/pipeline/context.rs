@@ -27,11 +27,11 @@ pub struct RunContext {
 }
 
 /// Where the runner mounts its temp directory in a container action's container.
-pub const CONTAINER_RUNNER_TEMP: &str = "/github/runner_temp";
+pub(crate) const CONTAINER_RUNNER_TEMP: &str = "/github/runner_temp";
 
 /// Where the runner mounts the workspace in a container action's container: the one folder
 /// of the job the container shares with the steps before and after it.
-pub const CONTAINER_WORKSPACE: &str = "/github/workspace";
+pub(crate) const CONTAINER_WORKSPACE: &str = "/github/workspace";
 
 /// A file of the run: where the Action opens it, and the path the job's other steps open it
 /// at (what outputs and the summary show).
@@ -50,7 +50,7 @@ pub struct RunFile {
 /// runner's temp directory on the host, when `$RUNNER_WORKSPACE` tells where it is). Any
 /// other absolute path in the container is refused: the file would die with the container.
 /// On a runner or a laptop, an absolute path is taken as given.
-pub fn input_file(
+pub(crate) fn input_file(
     given: &Path,
     workspace: &Path,
     runner_workspace: Option<&Path>,
@@ -133,7 +133,7 @@ impl RunContext {
     /// SPEC rule 12: every file the run must write can be written, checked before any
     /// request by opening it for appending (as the writes will). Returns one line per file
     /// that cannot be.
-    pub fn unwritable_files(&self, audit_file: &Path) -> Vec<String> {
+    pub(crate) fn unwritable_files(&self, audit_file: &Path) -> Vec<String> {
         let files = [
             ("$GITHUB_OUTPUT", self.output_file.as_deref()),
             ("$GITHUB_STEP_SUMMARY", self.summary_file.as_deref()),
@@ -179,7 +179,11 @@ impl RunContext {
     }
 
     /// The file the input `name` names, or why it cannot be used.
-    pub fn input_file(&self, name: &'static str, given: &Path) -> Result<RunFile, InputError> {
+    pub(crate) fn input_file(
+        &self,
+        name: &'static str,
+        given: &Path,
+    ) -> Result<RunFile, InputError> {
         input_file(given, &self.workspace, self.runner_workspace.as_deref()).map_err(|allowed| {
             InputError {
                 input: name,

@@ -11,7 +11,7 @@ use crate::genesys::models::{Dependency, Flow, Skill};
 use serde_json::json;
 
 /// Resource types asked of dependency tracking: skills and the flow types a bot can call.
-pub const TRACKED_RESOURCE_TYPES: &[&str] =
+pub(crate) const TRACKED_RESOURCE_TYPES: &[&str] =
     &["ACDSKILL", "BOTFLOW", "DIGITALBOTFLOW", "COMMONMODULEFLOW"];
 
 /// An id to check, and where it came from.
@@ -24,7 +24,7 @@ pub struct Wanted {
 }
 
 /// Splits discovered resources into flows and skills, leaving out the bot itself.
-pub fn split_discovered(found: &[Dependency], bot_id: &str) -> (Vec<String>, Vec<String>) {
+pub(crate) fn split_discovered(found: &[Dependency], bot_id: &str) -> (Vec<String>, Vec<String>) {
     let mut flows = Vec::new();
     let mut skills = Vec::new();
     for dep in found.iter().filter(|d| !d.id.eq_ignore_ascii_case(bot_id)) {
@@ -43,7 +43,7 @@ pub fn split_discovered(found: &[Dependency], bot_id: &str) -> (Vec<String>, Vec
 }
 
 /// Merges listed and discovered ids, listed first, without duplicates.
-pub fn merge(listed: &[String], discovered: &[String]) -> Vec<Wanted> {
+pub(crate) fn merge(listed: &[String], discovered: &[String]) -> Vec<Wanted> {
     let mut all: Vec<Wanted> = listed
         .iter()
         .map(|id| Wanted {
@@ -63,7 +63,7 @@ pub fn merge(listed: &[String], discovered: &[String]) -> Vec<Wanted> {
 }
 
 /// Judges every wanted flow against what the platform returned.
-pub fn judge_flows(wanted: &[Wanted], found: &[Flow]) -> Vec<DependencyCheck> {
+pub(crate) fn judge_flows(wanted: &[Wanted], found: &[Flow]) -> Vec<DependencyCheck> {
     wanted
         .iter()
         .map(|w| {
@@ -92,7 +92,7 @@ pub fn judge_flows(wanted: &[Wanted], found: &[Flow]) -> Vec<DependencyCheck> {
 }
 
 /// Judges every wanted skill: only `active` passes.
-pub fn judge_skills(wanted: &[Wanted], found: &[Skill]) -> Vec<DependencyCheck> {
+pub(crate) fn judge_skills(wanted: &[Wanted], found: &[Skill]) -> Vec<DependencyCheck> {
     wanted
         .iter()
         .map(|w| {

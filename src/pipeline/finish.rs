@@ -90,7 +90,7 @@ impl Default for KnownInputs {
 impl KnownInputs {
     /// What can be read from raw inputs that failed validation: the bot and environment
     /// when those inputs at least are valid, and where the audit trail goes.
-    pub fn salvage(raw: &RawInputs) -> Self {
+    pub(crate) fn salvage(raw: &RawInputs) -> Self {
         let defaults = KnownInputs::default();
         KnownInputs {
             bot_id: raw
@@ -138,7 +138,7 @@ pub(super) fn cannot_write(problems: &[String], known: &KnownInputs, ctx: &RunCo
 }
 
 /// Ends a run whose inputs were rejected: nothing was sent. One annotation per bad input.
-pub fn reject_inputs(errors: &ConfigError, known: &KnownInputs, ctx: &RunContext) -> Report {
+pub(crate) fn reject_inputs(errors: &ConfigError, known: &KnownInputs, ctx: &RunContext) -> Report {
     let validation_errors: Vec<String> = errors.0.iter().map(ToString::to_string).collect();
     for error in &errors.0 {
         ctx.console.annotate(

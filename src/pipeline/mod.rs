@@ -28,7 +28,8 @@ pub mod verdict;
 mod wait;
 
 pub use context::{RunContext, RunFile};
-pub use finish::{KnownInputs, reject_inputs};
+pub use finish::KnownInputs;
+pub(crate) use finish::reject_inputs;
 pub use plan::Plan;
 pub use report::{Facts, Failure, Report};
 pub use verdict::{Interruption, Serving, Status, Verdict};

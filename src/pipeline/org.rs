@@ -11,7 +11,7 @@ use serde_json::json;
 
 /// Whether the org read matches the expected one: by id, or by short name without regard
 /// to case.
-pub fn org_matches(expected: &ExpectedOrg, org: &OrgIdentity) -> bool {
+pub(crate) fn org_matches(expected: &ExpectedOrg, org: &OrgIdentity) -> bool {
     match expected {
         ExpectedOrg::Id(id) => org.id.eq_ignore_ascii_case(id),
         ExpectedOrg::ShortName(name) => org

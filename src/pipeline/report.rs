@@ -25,12 +25,12 @@ pub struct Failure {
 
 impl Failure {
     /// The failure in one line, for the `error` output: title and message, newlines folded.
-    pub fn one_line(&self) -> String {
+    pub(crate) fn one_line(&self) -> String {
         format!("{}: {}", self.title, self.message).replace(['\r', '\n'], " ")
     }
 
     /// A failure described by a platform error.
-    pub fn from_api(
+    pub(crate) fn from_api(
         title: &str,
         context: &str,
         error: &ApiError,

@@ -116,7 +116,7 @@ pub enum Verdict {
 
 impl Verdict {
     /// A failed run ended by `interruption`, with the bot serving `serving`.
-    pub fn interrupted(interruption: Interruption, serving: Serving, why: Failure) -> Self {
+    pub(crate) fn interrupted(interruption: Interruption, serving: Serving, why: Failure) -> Self {
         match interruption {
             Interruption::Failed => Verdict::Failed { serving, why },
             Interruption::TimedOut => Verdict::TimedOut { serving, why },
@@ -125,7 +125,7 @@ impl Verdict {
     }
 
     /// A failure before anything was published: the bot serves what it served.
-    pub fn failed_before_publish(why: Failure) -> Self {
+    pub(crate) fn failed_before_publish(why: Failure) -> Self {
         Verdict::Failed {
             serving: Serving::AsBefore,
             why,
@@ -133,7 +133,7 @@ impl Verdict {
     }
 
     /// A failure after which the live version is changed or unknown.
-    pub fn failed_unknown(why: Failure) -> Self {
+    pub(crate) fn failed_unknown(why: Failure) -> Self {
         Verdict::Failed {
             serving: Serving::ChangedOrUnknown,
             why,
@@ -191,11 +191,6 @@ impl Verdict {
             | Verdict::RolledBack { why }
             | Verdict::RollbackFailed { why } => Some(why),
         }
-    }
-
-    /// Whether a person must look at the bot: the live version changed or cannot be known.
-    pub fn needs_a_person(&self) -> bool {
-        self.exit_code() == 2
     }
 }
 

@@ -30,11 +30,11 @@ use std::path::Path;
 use std::time::Duration;
 
 /// The only format version this Action reads.
-pub const FORMAT_VERSION: u64 = 1;
+pub(crate) const FORMAT_VERSION: u64 = 1;
 /// How long a conversation may take when the file does not say.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The longest conversation timeout accepted: a smoke test must not hold a deploy for long.
-pub const MAX_TIMEOUT_SECONDS: f64 = 600.0;
+pub(crate) const MAX_TIMEOUT_SECONDS: f64 = 600.0;
 
 /// A loaded, valid smoke-test file.
 #[derive(Debug, Clone)]
@@ -117,7 +117,7 @@ fn location(line: Option<usize>, column: Option<usize>) -> String {
 }
 
 /// Reads and checks a smoke-test file. `shown` is the path as the user wrote it.
-pub fn load(path: &Path, shown: &str) -> Result<Suite, FormatError> {
+pub(crate) fn load(path: &Path, shown: &str) -> Result<Suite, FormatError> {
     let error = |message: String| FormatError {
         file: shown.to_string(),
         line: None,
@@ -140,7 +140,7 @@ pub fn load(path: &Path, shown: &str) -> Result<Suite, FormatError> {
 }
 
 /// Parses YAML text.
-pub fn parse_yaml(text: &str, shown: &str) -> Result<Suite, FormatError> {
+pub(crate) fn parse_yaml(text: &str, shown: &str) -> Result<Suite, FormatError> {
     let raw: RawFile = serde_norway::from_str(text).map_err(|e| {
         let at = e.location();
         FormatError {
@@ -154,7 +154,7 @@ pub fn parse_yaml(text: &str, shown: &str) -> Result<Suite, FormatError> {
 }
 
 /// Parses JSON text.
-pub fn parse_json(text: &str, shown: &str) -> Result<Suite, FormatError> {
+pub(crate) fn parse_json(text: &str, shown: &str) -> Result<Suite, FormatError> {
     let raw: RawFile = serde_json::from_str(text).map_err(|e| FormatError {
         file: shown.to_string(),
         line: (e.line() > 0).then_some(e.line()),

@@ -35,7 +35,7 @@ impl EndKind {
 
 impl Ending {
     /// `exit (AgentRequestedByUser)`.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match &self.reason {
             Some(reason) => format!("{} ({reason})", self.kind.as_str()),
             None => self.kind.as_str().to_string(),
@@ -45,7 +45,7 @@ impl Ending {
 
 impl Reply {
     /// The answer as the summary shows it.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         // Quoted as said: a line break stays one (the summary shows it as one), where a
         // Debug rendering would print a literal `\n`.
         let mut parts = vec![if self.text.is_empty() {
@@ -65,7 +65,7 @@ impl Reply {
 
 impl Expectation {
     /// What is expected, as the summary shows it.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let mut parts = Vec::new();
         if let Some(text) = &self.text {
             parts.push(format!("text \"{text}\""));

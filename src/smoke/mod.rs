@@ -8,5 +8,6 @@ pub mod reasons;
 pub mod report;
 pub mod runner;
 
-pub use format::{FormatError, Suite, load};
+pub(crate) use format::load;
+pub use format::{FormatError, Suite};
 pub use report::SmokeReport;

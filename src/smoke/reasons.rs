@@ -24,7 +24,7 @@ pub const DISCONNECT_REASONS: [&str; 5] = [
 
 impl EndKind {
     /// The reasons a session ending this way can carry, in the platform's order.
-    pub fn reasons(self) -> Vec<&'static str> {
+    pub(crate) fn reasons(self) -> Vec<&'static str> {
         match self {
             EndKind::Exit => EXIT_REASONS.to_vec(),
             EndKind::Disconnect => DISCONNECT_REASONS.to_vec(),

@@ -12,13 +12,13 @@ use tokio::time::Instant;
 
 /// Conversations held at once: each sends one request at a time, so this bounds the gate's
 /// share of the 300 requests a minute.
-pub const CONCURRENCY: usize = 4;
+pub(crate) const CONCURRENCY: usize = 4;
 /// NoOp continuations followed for one answer; a bot that keeps asking for more is broken.
-pub const MAX_CONTINUATIONS: usize = 20;
+pub(crate) const MAX_CONTINUATIONS: usize = 20;
 
 /// Runs every conversation of `suite` against the bot flow `bot_id` as published now, a few
 /// at once, and reports them in file order.
-pub async fn run_all(client: &GenesysClient, bot_id: &str, suite: &Suite) -> SmokeReport {
+pub(crate) async fn run_all(client: &GenesysClient, bot_id: &str, suite: &Suite) -> SmokeReport {
     // The conversations are built first: a stream whose closure borrows would make the
     // run's future lose `Send`.
     let conversations: Vec<_> = suite
@@ -37,7 +37,7 @@ pub async fn run_all(client: &GenesysClient, bot_id: &str, suite: &Suite) -> Smo
 }
 
 /// Holds one conversation within its timeout.
-pub async fn run_one(
+pub(crate) async fn run_one(
     client: &GenesysClient,
     bot_id: &str,
     conversation: &Conversation,

@@ -20,7 +20,7 @@ pub const VOLATILE_KEYS: [&str; 5] = [
 ];
 
 /// The configuration without its volatile keys.
-pub fn content_of(configuration: &Value) -> Value {
+pub(crate) fn content_of(configuration: &Value) -> Value {
     match configuration {
         Value::Object(map) => Value::Object(
             map.iter()

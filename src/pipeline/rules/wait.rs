@@ -25,7 +25,7 @@ pub struct Wanted<'a> {
 /// The publish answer's id and `currentOperation.id` are not documented to match, so an
 /// operation counts as ours when its id is ours, or when it is a publish that is not the one
 /// the flow showed before we published.
-pub fn is_ours(op: &Operation, wanted: &Wanted<'_>) -> bool {
+pub(crate) fn is_ours(op: &Operation, wanted: &Wanted<'_>) -> bool {
     if wanted.any_action {
         return true;
     }
@@ -60,7 +60,7 @@ pub enum Progress<'f> {
 
 impl Progress<'_> {
     /// Whether the wait is over.
-    pub fn is_done(&self) -> bool {
+    pub(crate) fn is_done(&self) -> bool {
         matches!(self, Progress::Finished(_) | Progress::TargetLive(_))
     }
 }
@@ -92,7 +92,7 @@ pub fn next_interval(current: Duration, max: Duration) -> Duration {
 /// How often the safety-net poll reads the flow while push is live (`wait-mode: auto`):
 /// twice the largest poll interval, 10 s with the defaults — slow enough to cost next to
 /// nothing, quick enough that a missed event costs seconds, never the deadline.
-pub fn safety_net_interval(poll_max_interval: Duration) -> Duration {
+pub(crate) fn safety_net_interval(poll_max_interval: Duration) -> Duration {
     poll_max_interval * 2
 }
 

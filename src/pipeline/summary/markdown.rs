@@ -3,7 +3,7 @@
 
 /// Text for a table cell: Markdown and HTML characters escaped so outside text shows as
 /// written, newlines as `<br>`.
-pub fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for ch in text.chars() {
         match ch {
@@ -26,7 +26,7 @@ pub fn cell(text: &str) -> String {
 
 /// Text on its own line of prose: like [`cell`], with line breaks kept as Markdown hard
 /// breaks rather than table-safe `<br>`.
-pub fn prose(text: &str) -> String {
+pub(crate) fn prose(text: &str) -> String {
     cell(text).replace("<br>", "  \n")
 }
 

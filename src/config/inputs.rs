@@ -47,6 +47,9 @@ pub const INPUTS: &[InputSpec] = &[
     input("dry-run", false, Some("false")),
     input("audit-log", false, None),
     input("expected-org", false, None),
+    input("flow-file", false, None),
+    input("substitutions", false, None),
+    input("accept-drift", false, Some("false")),
 ];
 
 /// Looks up an input's declared default.
@@ -95,6 +98,9 @@ pub struct RawInputs {
     pub dry_run: Option<String>,
     pub audit_log: Option<String>,
     pub expected_org: Option<String>,
+    pub flow_file: Option<String>,
+    pub substitutions: Option<String>,
+    pub accept_drift: Option<String>,
 }
 
 impl RawInputs {

@@ -147,6 +147,13 @@ pub struct Config {
     pub dry_run: bool,
     /// Also append the audit trail to this file.
     pub audit_log: Option<PathBuf>,
+    /// The bot flow's definition (Archy YAML) to import and publish (SPEC rule 15).
+    pub flow_file: Option<PathBuf>,
+    /// Values for the flow file's `{{key}}` placeholders, as given: a file's path or inline
+    /// `key: value` lines (told apart when the file is loaded).
+    pub substitutions: Option<String>,
+    /// Deploy even when the live version was changed outside this pipeline (SPEC rule 16).
+    pub accept_drift: bool,
     /// Limits and timings that are not inputs.
     pub tuning: Tuning,
     /// The org the token must belong to, checked before anything is written.
@@ -274,6 +281,15 @@ impl TryFrom<RawInputs> for Config {
         let dry_run = v.with_default("dry-run", raw.dry_run, parse::boolean);
         let audit_log = v.optional("audit-log", raw.audit_log, parse::workspace_path);
         let expected_org = v.optional("expected-org", raw.expected_org, parse::expected_org);
+        let flow_file = v.optional("flow-file", raw.flow_file, parse::workspace_path);
+        let substitutions = v.optional("substitutions", raw.substitutions, |s| Ok(s.to_string()));
+        let accept_drift = v.with_default("accept-drift", raw.accept_drift, parse::boolean);
+        v.flow_file_excludes_versions(
+            flow_file.is_some(),
+            target_version.as_deref(),
+            substitutions.as_deref(),
+            accept_drift,
+        );
         let endpoints = v.endpoints(raw.region, raw.api_url, raw.login_url);
         v.first_poll_at_most_largest(poll_interval, poll_max_interval);
 
@@ -301,6 +317,9 @@ impl TryFrom<RawInputs> for Config {
                 force_unlock: force_unlock?,
                 dry_run: dry_run?,
                 audit_log,
+                flow_file,
+                substitutions,
+                accept_drift: accept_drift?,
                 tuning: Tuning::default(),
                 expected_org,
                 input_warnings: v.warnings.clone(),

@@ -348,3 +348,64 @@ fn expected_org_is_an_org_id_or_a_short_name() {
         "input 'expected-org' (INPUT_EXPECTED-ORG): expected an org id (UUID) or the org's short name (letters, digits, '-', '_' and '.'), got \"Acme Prod!\""
     );
 }
+
+#[test]
+fn a_flow_file_makes_the_version_and_owns_substitutions_and_drift() {
+    let cfg = with(&[
+        ("INPUT_FLOW-FILE", "bots/appointment-bot.yaml"),
+        (
+            "INPUT_SUBSTITUTIONS",
+            "queue: Appointments\nphone: 555-0100",
+        ),
+        ("INPUT_ACCEPT-DRIFT", "true"),
+    ])
+    .expect("valid");
+    assert_eq!(
+        cfg.flow_file,
+        Some(PathBuf::from("bots/appointment-bot.yaml"))
+    );
+    assert_eq!(
+        cfg.substitutions.as_deref(),
+        Some("queue: Appointments\nphone: 555-0100")
+    );
+    assert!(cfg.accept_drift);
+    assert!(!with(&[]).expect("valid").accept_drift);
+
+    let shown: Vec<String> = errors(&[
+        ("INPUT_FLOW-FILE", "bots/appointment-bot.yaml"),
+        ("INPUT_TARGET-VERSION", "3.0"),
+    ])
+    .iter()
+    .map(ToString::to_string)
+    .collect();
+    assert_eq!(
+        shown,
+        [
+            "input 'target-version' (INPUT_TARGET-VERSION): expected no value when flow-file is given: the import of the flow file makes the version to publish, got \"3.0\""
+        ]
+    );
+    let shown: Vec<String> = errors(&[
+        ("INPUT_SUBSTITUTIONS", "envs/prod.yml"),
+        ("INPUT_ACCEPT-DRIFT", "true"),
+    ])
+    .iter()
+    .map(ToString::to_string)
+    .collect();
+    assert_eq!(
+        shown,
+        [
+            "input 'substitutions' (INPUT_SUBSTITUTIONS): expected no value without flow-file: substitutions fill the flow file's {{key}} placeholders, got \"envs/prod.yml\"",
+            "input 'accept-drift' (INPUT_ACCEPT-DRIFT): expected false without flow-file: drift is judged against the flow file's releases, got \"true\"",
+        ]
+    );
+    let shown: Vec<String> = errors(&[("INPUT_FLOW-FILE", "../other-repo/bot.yaml")])
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "input 'flow-file' (INPUT_FLOW-FILE): expected a path relative to the workspace, or an absolute one; without '..', got \"../other-repo/bot.yaml\""
+        ]
+    );
+}

@@ -121,6 +121,38 @@ impl Validator {
         }
     }
 
+    /// `flow-file` makes the version it deploys, so it excludes `target-version`; and
+    /// `substitutions` and `accept-drift` only mean something with a flow file.
+    pub(super) fn flow_file_excludes_versions(
+        &mut self,
+        flow_file: bool,
+        target_version: Option<&str>,
+        substitutions: Option<&str>,
+        accept_drift: Option<bool>,
+    ) {
+        if flow_file && let Some(target) = target_version {
+            self.errors.push(InputError::new(
+                "target-version",
+                target,
+                "no value when flow-file is given: the import of the flow file makes the version to publish",
+            ));
+        }
+        if !flow_file && let Some(substitutions) = substitutions {
+            self.errors.push(InputError::new(
+                "substitutions",
+                substitutions,
+                "no value without flow-file: substitutions fill the flow file's {{key}} placeholders",
+            ));
+        }
+        if !flow_file && accept_drift == Some(true) {
+            self.errors.push(InputError::new(
+                "accept-drift",
+                "true",
+                "false without flow-file: drift is judged against the flow file's releases",
+            ));
+        }
+    }
+
     pub(super) fn endpoints(
         &mut self,
         region: Option<String>,

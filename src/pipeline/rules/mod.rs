@@ -12,9 +12,11 @@
 //! | 6 (success is `SUCCESS` *and* the target live) | [`publish::judge_finished`], [`versions::classify`] |
 //! | 7, 11 (after a timeout or a cancellation, one read decides) | [`interruption::settle`] |
 //! | 8 (roll back only what is really live, and prove it) | [`rollback::after_failure`], [`rollback::check`], [`content::first_difference`] |
+//! | 15 (when to read an import or export job next) | [`jobs::next_job_read`] |
 
 pub mod content;
 pub mod interruption;
+pub mod jobs;
 pub mod publish;
 pub mod rollback;
 pub mod unlock;

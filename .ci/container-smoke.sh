@@ -348,15 +348,16 @@ for run in paths-relative paths-workspace paths-temp paths-outside paths-smoke-a
 done
 
 # ---------------------------------------------------------------------------------------
-# cancel: the job is cancelled once the publish has started (the Action's publish_triggered
-# audit line). The runner signals the docker CLI, which passes the signal to the Action.
+# cancel: the job is cancelled once the publish has started (the log's "→ Publishing" line,
+# written when the publish was sent). The runner signals the docker CLI, which passes the
+# signal to the Action.
 ended_by_itself() {
     [[ "$(get "$1" ended_by)" == itself && "$(get "$1" signals.0.signal)" == SIGINT && -z "$(get "$1" signals.1)" ]]
 }
 cancel_checks() {
     local run=$1 audit="$WORK/$1/workspace/audit.jsonl"
     echo "    signals: $(get "$run" signals); ended $(get "$run" after_first_signal_s) s after the first"
-    check "[$run] cancelled after the publish started" grep -q publish_triggered <<<"$(get "$run" cancel_line)"
+    check "[$run] cancelled after the publish started" grep -q '^→ Publishing ' <<<"$(get "$run" cancel_line)"
     check "[$run] the Action ended by itself after SIGINT, before SIGTERM (7.5 s)" ended_by_itself "$run"
     check "[$run] exit code 2 (the publish may still go live)" test "$(get "$run" exit_code)" = 2
     check "[$run] output status is cancelled" test "$(output "$run" status)" = cancelled
@@ -369,12 +370,12 @@ cancel_checks() {
     runner_accepts "$run"
 }
 run_action cancel --network host --with "api-url=$NEVER_URL" --with "login-url=$NEVER_URL" \
-    --with timeout-seconds=120 --with audit-log=audit.jsonl --cancel-on '"event":"publish_triggered"'
+    --with timeout-seconds=120 --with audit-log=audit.jsonl --cancel-on '^→ Publishing '
 cancel_checks cancel
 # The read that decides what is live after the signal hangs: only the Action's own grace
 # (shorter than the runner's 7.5 s) ends it.
 run_action cancel-hang --network host --with "api-url=$HANG_URL" --with "login-url=$HANG_URL" \
-    --with timeout-seconds=120 --with audit-log=audit.jsonl --cancel-on '"event":"publish_triggered"'
+    --with timeout-seconds=120 --with audit-log=audit.jsonl --cancel-on '^→ Publishing '
 cancel_checks cancel-hang
 check "[cancel-hang] the Action waited for its read until its grace, not less than 5 s" \
     python3 -c 'import sys; sys.exit(not float(sys.argv[1]) >= 5)' "$(get cancel-hang after_first_signal_s)"

@@ -243,6 +243,58 @@ pub static PRESIGNED_DOWNLOAD: Endpoint = endpoint(
     None,
     "exporting a version as YAML",
 );
+/// `POST /api/v2/flows/{flowId}/history`: starts generating the flow's history (an
+/// asynchronous `Operation`, PY-SDK `post_flow_history`). Asking twice is harmless.
+pub static FLOW_HISTORY_REQUEST: Endpoint = endpoint(
+    Method::POST,
+    "/api/v2/flows/{flowId}/history",
+    Idempotent,
+    FLOW_VIEW,
+    "reading the bot, its versions and the dependency flows",
+);
+/// `GET /api/v2/flows/{flowId}/history/{historyId}`: the generated `HistoryListing`.
+pub static FLOW_HISTORY: Endpoint = endpoint(
+    Method::GET,
+    "/api/v2/flows/{flowId}/history/{historyId}",
+    Idempotent,
+    FLOW_VIEW,
+    "reading the bot, its versions and the dependency flows",
+);
+/// `GET /api/v2/architect/dependencytracking/consumingresources`: the flows that call the bot.
+/// The permission is the one `consumedresources` needs, so the README's row is shared.
+pub static CONSUMING_RESOURCES: Endpoint = endpoint(
+    Method::GET,
+    "/api/v2/architect/dependencytracking/consumingresources",
+    Idempotent,
+    Some("architect:dependencyTracking:view"),
+    "`discover-dependencies` (on by default)",
+);
+/// `GET /api/v2/routing/queues?name=`.
+pub static QUEUES: Endpoint = endpoint(
+    Method::GET,
+    "/api/v2/routing/queues",
+    Idempotent,
+    Some("routing:queue:view"),
+    "checking the queues a flow file names",
+);
+/// `GET /api/v2/integrations/actions?name=`. The PY-SDK accepts `integrations:action:view`
+/// or `bridge:actions:view`; the README names the first.
+pub static DATA_ACTIONS: Endpoint = endpoint(
+    Method::GET,
+    "/api/v2/integrations/actions",
+    Idempotent,
+    Some("integrations:action:view"),
+    "checking the data actions a flow file names",
+);
+/// `GET /api/v2/knowledge/knowledgebases?name=`.
+pub static KNOWLEDGE_BASES: Endpoint = endpoint(
+    Method::GET,
+    "/api/v2/knowledge/knowledgebases",
+    Idempotent,
+    Some("knowledge:knowledgebase:view"),
+    "checking the knowledge bases a flow file names",
+);
+
 /// Every endpoint above.
 pub static ALL: &[&Endpoint] = &[
     &FLOW,
@@ -266,6 +318,12 @@ pub static ALL: &[&Endpoint] = &[
     &EXPORT_JOBS,
     &EXPORT_JOB,
     &PRESIGNED_DOWNLOAD,
+    &FLOW_HISTORY_REQUEST,
+    &FLOW_HISTORY,
+    &CONSUMING_RESOURCES,
+    &QUEUES,
+    &DATA_ACTIONS,
+    &KNOWLEDGE_BASES,
 ];
 
 #[cfg(test)]

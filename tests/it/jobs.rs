@@ -1,9 +1,10 @@
 //! The client calls for deploying from a flow file, against mockito: import and export jobs,
-//! the presigned upload and download (no bearer token, the signature never shown). Durations
-//! are milliseconds (`helpers::config`).
+//! the presigned upload and download (no bearer token, the signature never shown), flow
+//! history, callers and the name lookups. Durations are milliseconds (`helpers::config`).
 //! This file holds the shared arrangements and the import; the rest is in `jobs/`.
 
 mod export;
+mod lookups;
 mod upload;
 
 use crate::helpers::*;

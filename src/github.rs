@@ -212,7 +212,7 @@ impl Console {
     }
 
     /// Whether the console writes for the runner (see the field).
-    pub(crate) fn in_actions(mut self, yes: bool) -> Self {
+    pub fn in_actions(mut self, yes: bool) -> Self {
         self.in_actions = yes;
         self
     }

@@ -20,7 +20,8 @@ pub const PAGE_SIZE: usize = 100;
 /// Bulk lookups in flight at once: 200 flows and 200 skills take their four requests together.
 const BULK_CONCURRENCY: usize = 4;
 
-fn query(pairs: &[(&str, &str)]) -> String {
+/// `pairs` as an encoded query string.
+pub(super) fn query(pairs: &[(&str, &str)]) -> String {
     let mut s = Serializer::new(String::new());
     for (k, v) in pairs {
         s.append_pair(k, v);
@@ -128,6 +129,25 @@ impl GenesysClient {
             .await
     }
 
+    /// The published flows that call the bot: `GET /api/v2/architect/dependencytracking/
+    /// consumingresources?id=&objectType=&flowFilter=published`, all pages (PY-SDK
+    /// `get_architect_dependencytracking_consumingresources`; `objectType` is the bot's
+    /// dependency type, [`Flow::object_type`]). Each entry is a caller's `{id, name, version,
+    /// type}`: the version of the calling flow that calls the bot.
+    pub async fn callers(
+        &self,
+        bot_id: &str,
+        object_type: &str,
+    ) -> Result<Vec<Dependency>, ApiError> {
+        let pairs = [
+            ("id", bot_id),
+            ("objectType", object_type),
+            ("flowFilter", "published"),
+        ];
+        self.all_pages(&endpoint::CONSUMING_RESOURCES, &[], &query(&pairs))
+            .await
+    }
+
     /// Looks ids up in batches, a few at once, each batch with all its pages; the result
     /// keeps the batches' order.
     async fn bulk<T: DeserializeOwned>(
@@ -159,7 +179,9 @@ impl GenesysClient {
         self.all_pages(endpoint, &[], &query).await
     }
 
-    async fn all_pages<T: DeserializeOwned>(
+    /// Every item of a paged listing, page after page while the page count (or a full page)
+    /// says there is more.
+    pub(super) async fn all_pages<T: DeserializeOwned>(
         &self,
         endpoint: &'static Endpoint,
         args: &[&str],

@@ -70,6 +70,9 @@ pub struct Request {
     pub deadline: Option<Instant>,
     /// A JSON body, for the few calls that take one.
     pub body: Option<serde_json::Value>,
+    /// The answer may hold a credential (a presigned URL): an answer that cannot be read is
+    /// reported without an excerpt of it.
+    pub secret_answer: bool,
 }
 
 impl Request {
@@ -80,6 +83,7 @@ impl Request {
             path: endpoint.path_with(args),
             deadline: None,
             body: None,
+            secret_answer: false,
         }
     }
 
@@ -102,6 +106,12 @@ impl Request {
     /// Sets the deadline.
     pub fn until(mut self, deadline: Option<Instant>) -> Self {
         self.deadline = deadline;
+        self
+    }
+
+    /// Marks the answer as holding a credential, never to be quoted in an error.
+    pub fn with_secret_answer(mut self) -> Self {
+        self.secret_answer = true;
         self
     }
 }
@@ -288,7 +298,11 @@ impl GenesysClient {
                         method,
                         path: request.path.clone(),
                         what: short_type_name::<T>(),
-                        excerpt: excerpt(&body),
+                        excerpt: if request.secret_answer {
+                            "(not shown: it may hold a presigned URL)".into()
+                        } else {
+                            excerpt(&body)
+                        },
                         correlation_id,
                         source,
                     };

@@ -185,6 +185,116 @@ pub static BOT_TURNS: Endpoint = endpoint(
     "only with `smoke-test`",
 );
 
+/// `POST /api/v2/flows/jobs` (no body): registers an import job and answers its presigned
+/// upload URL. Retried like a read, also after an answer that may have been lost: a second
+/// registration only makes another presigned URL and another job that stays `Registered`,
+/// since "a file ... can be PUT which will then initiate the job" (PY-SDK `post_flows_jobs`);
+/// nothing runs until a file is uploaded to it.
+pub static IMPORT_JOBS: Endpoint = endpoint(
+    Method::POST,
+    "/api/v2/flows/jobs",
+    Idempotent,
+    Some("architect:job:create"),
+    "importing a flow file (YAML)",
+);
+/// `GET /api/v2/flows/jobs/{jobId}?expand=messages`.
+pub static IMPORT_JOB: Endpoint = endpoint(
+    Method::GET,
+    "/api/v2/flows/jobs/{jobId}",
+    Idempotent,
+    Some("architect:job:view"),
+    "importing a flow file (YAML)",
+);
+/// `PUT <presignedUrl>`: the flow file, to the storage host (S3), never with the bearer
+/// token. Retried like a read: a `PUT` of the same bytes is idempotent, and the Terraform
+/// provider retries this upload for 20 s (`UploadWithRetries`). Not an API path: the client
+/// sends it by [`crate::genesys::storage`], which needs no permission.
+pub static PRESIGNED_UPLOAD: Endpoint = endpoint(
+    Method::PUT,
+    "(presigned upload URL)",
+    Idempotent,
+    None,
+    "importing a flow file (YAML)",
+);
+/// `POST /api/v2/flows/export/jobs`: a second export job is harmless (it only reads), so it is
+/// retried like a read. Answers 429 with `Retry-After` up to 58 s under load (TF PR#2214),
+/// which the client honours (up to [`crate::config::Tuning::max_retry_after`], within the
+/// request's deadline).
+pub static EXPORT_JOBS: Endpoint = endpoint(
+    Method::POST,
+    "/api/v2/flows/export/jobs",
+    Idempotent,
+    Some("architect:jobExport:create"),
+    "exporting a version as YAML",
+);
+/// `GET /api/v2/flows/export/jobs/{jobId}?expand=messages`.
+pub static EXPORT_JOB: Endpoint = endpoint(
+    Method::GET,
+    "/api/v2/flows/export/jobs/{jobId}",
+    Idempotent,
+    Some("architect:jobExport:view"),
+    "exporting a version as YAML",
+);
+/// `GET <downloadUrl>`: the exported file, from the storage host, never with the bearer token.
+pub static PRESIGNED_DOWNLOAD: Endpoint = endpoint(
+    Method::GET,
+    "(presigned download URL)",
+    Idempotent,
+    None,
+    "exporting a version as YAML",
+);
+/// `POST /api/v2/flows/{flowId}/history`: starts generating the flow's history (an
+/// asynchronous `Operation`, PY-SDK `post_flow_history`). Asking twice is harmless.
+pub static FLOW_HISTORY_REQUEST: Endpoint = endpoint(
+    Method::POST,
+    "/api/v2/flows/{flowId}/history",
+    Idempotent,
+    FLOW_VIEW,
+    "reading the bot, its versions and the dependency flows",
+);
+/// `GET /api/v2/flows/{flowId}/history/{historyId}`: the generated `HistoryListing`.
+pub static FLOW_HISTORY: Endpoint = endpoint(
+    Method::GET,
+    "/api/v2/flows/{flowId}/history/{historyId}",
+    Idempotent,
+    FLOW_VIEW,
+    "reading the bot, its versions and the dependency flows",
+);
+/// `GET /api/v2/architect/dependencytracking/consumingresources`: the flows that call the bot.
+/// The permission is the one `consumedresources` needs, so the README's row is shared.
+pub static CONSUMING_RESOURCES: Endpoint = endpoint(
+    Method::GET,
+    "/api/v2/architect/dependencytracking/consumingresources",
+    Idempotent,
+    Some("architect:dependencyTracking:view"),
+    "`discover-dependencies` (on by default)",
+);
+/// `GET /api/v2/routing/queues?name=`.
+pub static QUEUES: Endpoint = endpoint(
+    Method::GET,
+    "/api/v2/routing/queues",
+    Idempotent,
+    Some("routing:queue:view"),
+    "checking the queues a flow file names",
+);
+/// `GET /api/v2/integrations/actions?name=`. The PY-SDK accepts `integrations:action:view`
+/// or `bridge:actions:view`; the README names the first.
+pub static DATA_ACTIONS: Endpoint = endpoint(
+    Method::GET,
+    "/api/v2/integrations/actions",
+    Idempotent,
+    Some("integrations:action:view"),
+    "checking the data actions a flow file names",
+);
+/// `GET /api/v2/knowledge/knowledgebases?name=`.
+pub static KNOWLEDGE_BASES: Endpoint = endpoint(
+    Method::GET,
+    "/api/v2/knowledge/knowledgebases",
+    Idempotent,
+    Some("knowledge:knowledgebase:view"),
+    "checking the knowledge bases a flow file names",
+);
+
 /// Every endpoint above.
 pub static ALL: &[&Endpoint] = &[
     &FLOW,
@@ -202,6 +312,18 @@ pub static ALL: &[&Endpoint] = &[
     &SUBSCRIPTIONS,
     &BOT_SESSIONS,
     &BOT_TURNS,
+    &IMPORT_JOBS,
+    &IMPORT_JOB,
+    &PRESIGNED_UPLOAD,
+    &EXPORT_JOBS,
+    &EXPORT_JOB,
+    &PRESIGNED_DOWNLOAD,
+    &FLOW_HISTORY_REQUEST,
+    &FLOW_HISTORY,
+    &CONSUMING_RESOURCES,
+    &QUEUES,
+    &DATA_ACTIONS,
+    &KNOWLEDGE_BASES,
 ];
 
 #[cfg(test)]

@@ -44,6 +44,28 @@ pub struct StatusError {
     pub permission: Option<&'static str>,
 }
 
+/// A transfer to or from a presigned URL (the storage host, S3) that was refused. It names the
+/// URL without its query: the query is the URL's credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorageError {
+    /// `PUT`, `GET`.
+    pub method: String,
+    /// `scheme://host/path` of the presigned URL, never its query.
+    pub url: String,
+    /// HTTP status.
+    pub status: u16,
+    /// S3's `<Code>`, e.g. `AccessDenied`, `SignatureDoesNotMatch`.
+    pub code: Option<String>,
+    /// S3's `<Message>`, else the status's reason.
+    pub message: String,
+    /// S3's `<RequestId>`, for the storage provider's support.
+    pub request_id: Option<String>,
+    /// How many times the request was sent.
+    pub attempts: u32,
+    /// The last `Retry-After`, if the storage host gave one.
+    pub retry_after: Option<Duration>,
+}
+
 /// How a request failed before an HTTP answer arrived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TransportKind {
@@ -116,6 +138,23 @@ pub enum ApiError {
         /// The cap.
         limit: usize,
     },
+    /// The storage host behind a presigned URL refused the upload or the download.
+    #[error("{} {} answered HTTP {}{}: {}{}", .0.method, .0.url, .0.status,
+        .0.code.as_deref().map(|c| format!(" ({c})")).unwrap_or_default(), .0.message,
+        .0.request_id.as_deref().map(|r| format!(" [request id {r}]")).unwrap_or_default())]
+    Storage(Box<StorageError>),
+    /// A transfer to or from a presigned URL that the Action will not make, or whose answer it
+    /// cannot use: a URL that is not `https` (nor loopback), headers that are not HTTP
+    /// headers, a download that is not text.
+    #[error("{method} {url}: {problem}")]
+    Transfer {
+        /// Method.
+        method: String,
+        /// `scheme://host/path` of the presigned URL, never its query.
+        url: String,
+        /// What is wrong.
+        problem: String,
+    },
     /// The OAuth server refused the client credentials.
     #[error("authentication failed: HTTP {status}: {error}{}{}",
         description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default(),
@@ -151,6 +190,7 @@ impl ApiError {
     pub fn status(&self) -> Option<u16> {
         match self {
             ApiError::Status(s) => Some(s.status),
+            ApiError::Storage(s) => Some(s.status),
             ApiError::Auth { status, .. } => Some(*status),
             _ => None,
         }
@@ -171,6 +211,7 @@ impl ApiError {
     pub fn code(&self) -> Option<&str> {
         match self {
             ApiError::Status(s) => s.code.as_deref(),
+            ApiError::Storage(s) => s.code.as_deref(),
             ApiError::Auth { error, .. } => Some(error),
             _ => None,
         }
@@ -190,6 +231,7 @@ impl ApiError {
         match self {
             ApiError::Transport { kind, .. } => *kind != TransportKind::Connect,
             ApiError::Status(s) => s.status >= 500,
+            ApiError::Storage(s) => s.status >= 500,
             ApiError::Decode { .. } | ApiError::TooLarge { .. } => true,
             _ => false,
         }
@@ -220,11 +262,26 @@ impl ApiError {
             ApiError::Status(s) if s.status >= 500 => Some(
                 "Genesys Cloud had a server error. Retry the workflow; if it persists, give the correlation id to Genesys support.".into(),
             ),
+            ApiError::Storage(s) => Some(storage_hint(s)),
+            // A presigned URL is named whole (`https://host/path`), an API path is not.
+            ApiError::Transport { path, .. } if path.contains("://") => Some(
+                "The storage host of the job's presigned URL could not be reached. Check the runner's network and any HTTPS_PROXY setting; run again to register a new job.".into(),
+            ),
             ApiError::Transport { .. } => Some(
                 "Genesys Cloud could not be reached. Check region/api-url, the runner's network and any HTTPS_PROXY setting.".into(),
             ),
             _ => None,
         }
+    }
+}
+
+/// What a refusal by the storage host asks the user to do.
+fn storage_hint(error: &StorageError) -> String {
+    match (error.status, error.code.as_deref()) {
+        (500.., _) => "The storage host behind the presigned URL had a server error. Retry the workflow.".into(),
+        (_, Some("SignatureDoesNotMatch")) => "The storage host did not accept the presigned URL's signature: the upload must carry exactly the headers the job registration returned. Run again to register a new job.".into(),
+        (403, _) => "The storage host refused the presigned URL: it may have expired or been used already. Run again to register a new job.".into(),
+        _ => "The storage host refused the transfer. Run again to register a new job.".into(),
     }
 }
 

@@ -27,13 +27,27 @@ impl EntityRef {
     }
 }
 
-/// A flow version as the flow references it (`publishedVersion`, `checkedInVersion`).
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+/// A flow version as the flow references it (`publishedVersion`, `checkedInVersion`): a
+/// `FlowVersion` in the PY-SDK's `Flow`, so it says who made it too, for drift detection.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
 pub struct VersionRef {
     /// The version id, e.g. `"3.0"`.
     pub id: String,
     /// Its name, often the same as the id.
     pub name: Option<String>,
+    /// The user who made the version (PY-SDK `FlowVersion.createdBy`, a `User`).
+    #[serde(default)]
+    pub created_by: Option<EntityRef>,
+    /// The OAuth client that made it (`FlowVersion.createdByClient`, a `DomainEntityRef`).
+    #[serde(default)]
+    pub created_by_client: Option<EntityRef>,
+    /// When it was made, in epoch milliseconds (see [`FlowVersion::date_created`]).
+    #[serde(default, deserialize_with = "epoch_millis")]
+    pub date_created: Option<i64>,
+    /// When it became the published version (ISO-8601).
+    #[serde(default)]
+    pub date_published: Option<String>,
 }
 
 /// One entry of an operation's `errorDetails`.
@@ -150,6 +164,10 @@ pub struct Flow {
     pub checked_in_version: Option<VersionRef>,
     /// The last operation on the flow.
     pub current_operation: Option<Operation>,
+    /// The user who published the live version (PY-SDK `Flow.publishedBy`, a `User`). The
+    /// sandbox leaves it out when an OAuth client published (its guess 32).
+    #[serde(default)]
+    pub published_by: Option<EntityRef>,
 }
 
 impl Flow {
@@ -204,16 +222,53 @@ pub struct TokenInfo {
     pub oauth_client: Option<EntityRef>,
 }
 
+impl TokenInfo {
+    /// The id of the token's OAuth client (PY-SDK `TokenInfo.OAuthClient.id`): what a
+    /// version's `createdByClient.id` is compared with to tell the Action's own versions
+    /// from others'.
+    pub fn client_id(&self) -> Option<&str> {
+        self.oauth_client.as_ref().and_then(|c| c.id.as_deref())
+    }
+}
+
 /// A flow version as the versions listing gives it (`FlowVersion`).
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct FlowVersion {
     /// The version id, e.g. `"3.0"`.
     pub id: String,
+    /// Its name, often the same as the id.
+    #[serde(default)]
+    pub name: Option<String>,
     /// When it became the published version (ISO-8601).
     pub date_published: Option<String>,
     /// When it stopped being the published version (ISO-8601).
     pub date_published_end: Option<String>,
+    /// The user who made the version (PY-SDK `FlowVersion.createdBy`, a `User`); the
+    /// sandbox sets exactly one of this and `createdByClient` (its guess 32).
+    #[serde(default)]
+    pub created_by: Option<EntityRef>,
+    /// The OAuth client that made it (`createdByClient`, a `DomainEntityRef`).
+    #[serde(default)]
+    pub created_by_client: Option<EntityRef>,
+    /// When it was made. The PY-SDK declares it `int` (epoch milliseconds), unlike the
+    /// ISO-8601 `datePublished`; a value of another shape reads as `None` rather than failing
+    /// the whole answer.
+    #[serde(default, deserialize_with = "epoch_millis")]
+    pub date_created: Option<i64>,
+}
+
+/// Reads an epoch-milliseconds date (a number, or digits in a string); anything else is
+/// `None`, so an unexpected shape never fails a read of the flow.
+fn epoch_millis<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(match value {
+        Some(serde_json::Value::Number(n)) => n
+            .as_i64()
+            .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f as i64)),
+        Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    })
 }
 
 /// A routing skill.
@@ -238,6 +293,10 @@ pub struct Dependency {
     /// `ACDSKILL`, `BOTFLOW`, `COMMONMODULEFLOW`, …
     #[serde(rename = "type")]
     pub resource_type: Option<String>,
+    /// The version of the resource: for a caller (`consumingresources`), the version of the
+    /// calling flow that calls the bot.
+    #[serde(default)]
+    pub version: Option<String>,
     /// Whether the resource is deleted.
     #[serde(default)]
     pub deleted: bool,
@@ -323,6 +382,53 @@ mod tests {
             op.error_details[0].describe(),
             "MISSING: Billing skill (s1): field skill"
         );
+    }
+
+    #[test]
+    fn reads_who_made_and_published_a_version() {
+        let flow: Flow = serde_json::from_str(
+            r#"{"id":"f1","publishedBy":{"id":"u1","name":"Ana"},
+                "publishedVersion":{"id":"2.0","name":"2.0","dateCreated":1767225600000,
+                  "datePublished":"2026-01-01T00:00:00.000Z",
+                  "createdByClient":{"id":"c1","name":"CI","selfUri":"/api/v2/oauth/clients/c1"}},
+                "checkedInVersion":{"id":"3.0","createdBy":{"id":"u2"},"dateCreated":"oops"}}"#,
+        )
+        .expect("valid flow");
+        let live = flow.published_version.expect("live");
+        assert_eq!(
+            live.created_by_client.and_then(|c| c.id).as_deref(),
+            Some("c1")
+        );
+        assert_eq!(live.date_created, Some(1_767_225_600_000));
+        assert_eq!(
+            live.date_published.as_deref(),
+            Some("2026-01-01T00:00:00.000Z")
+        );
+        assert_eq!(
+            flow.published_by.and_then(|u| u.name).as_deref(),
+            Some("Ana")
+        );
+        let candidate = flow.checked_in_version.expect("candidate");
+        assert_eq!(
+            candidate.created_by.and_then(|u| u.id).as_deref(),
+            Some("u2")
+        );
+        assert_eq!(
+            candidate.date_created, None,
+            "a date of another shape is not fatal"
+        );
+        let version: FlowVersion = serde_json::from_str(
+            r#"{"id":"3.0","dateCreated":"1767225600000","createdBy":{"id":"u2","name":"Bo"}}"#,
+        )
+        .expect("valid version");
+        assert_eq!(version.date_created, Some(1_767_225_600_000));
+        assert_eq!(
+            version.created_by.map(|u| u.label()).as_deref(),
+            Some("Bo (u2)")
+        );
+        let token: TokenInfo =
+            serde_json::from_str(r#"{"OAuthClient":{"id":"c1","name":"CI"}}"#).expect("token");
+        assert_eq!(token.client_id(), Some("c1"));
     }
 
     #[test]

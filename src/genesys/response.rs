@@ -57,6 +57,17 @@ impl NotReceived {
         }
     }
 
+    /// The same failure with the URL taken out of the HTTP client's error: a presigned URL's
+    /// query is its credential, and the error's text would otherwise quote it.
+    pub(super) fn without_url(self) -> Self {
+        match self {
+            NotReceived::Transport(kind, source) => {
+                NotReceived::Transport(kind, source.without_url())
+            }
+            other => other,
+        }
+    }
+
     /// The client error for this request.
     pub(super) fn into_error(
         self,

@@ -127,6 +127,82 @@ platform_words! {
     }
 }
 
+platform_words! {
+    /// The status of an Architect import or export job (PY-SDK `ArchitectJobStateResponse` and
+    /// `ArchitectExportJobStateResponse`: `Registered, Started, Success, Failure`).
+    JobStatus {
+        /// Registered: an import waits for its file to be uploaded.
+        Registered => "Registered",
+        /// Running.
+        Started => "Started",
+        /// It worked.
+        Success => "Success",
+        /// It failed; `messages` may say why, or be missing (TF#1806).
+        Failure => "Failure",
+    }
+}
+
+impl JobStatus {
+    /// `Success` or `Failure`: the job will not change again.
+    pub fn is_terminal(&self) -> bool {
+        matches!(self, JobStatus::Success | JobStatus::Failure)
+    }
+}
+
+platform_words! {
+    /// What an Architect job does (PY-SDK `ArchitectJobStateResponse.command`).
+    JobCommand {
+        /// Create, update and publish the flow (what the Terraform provider's imports do).
+        Publish => "Publish",
+        /// Create the flow.
+        Create => "Create",
+        /// Update (check in) the flow.
+        Update => "Update",
+        /// Export flows.
+        Export => "Export",
+    }
+}
+
+platform_words! {
+    /// The kind of a job's message (PY-SDK `ArchitectJobMessage.type`).
+    JobMessageType {
+        /// Why the job failed.
+        Error => "Error",
+        /// Something the job noticed but went on with.
+        Warning => "Warning",
+    }
+}
+
+platform_words! {
+    /// What a flow history entry records (PY-SDK `HistoryEntry.action`).
+    HistoryAction {
+        /// A version was checked in.
+        Checkin => "CHECKIN",
+        /// The flow was checked out (locked for editing).
+        Checkout => "CHECKOUT",
+        /// The flow was created.
+        Create => "CREATE",
+        /// The flow was deactivated.
+        Deactivate => "DEACTIVATE",
+        /// The flow was debugged.
+        Debug => "DEBUG",
+        /// The flow was deleted.
+        Delete => "DELETE",
+        /// A version was published.
+        Publish => "PUBLISH",
+        /// A draft was reverted.
+        Revert => "REVERT",
+        /// A draft was saved.
+        Save => "SAVE",
+        /// The flow was transcoded.
+        Transcode => "TRANSCODE",
+        /// The flow was updated.
+        Update => "UPDATE",
+        /// A file was uploaded.
+        Upload => "UPLOAD",
+    }
+}
+
 impl FlowType {
     /// Bot Flow or Digital Bot Flow: what this Action deploys.
     pub fn is_bot(&self) -> bool {
@@ -166,6 +242,24 @@ mod tests {
         }
         assert_eq!(ActionName::parse("validate"), ActionName::Validate);
         assert_eq!(FlowType::parse("digitalbot"), FlowType::DigitalBot);
+    }
+
+    #[test]
+    fn job_words_are_the_sdks_and_only_success_and_failure_end_a_job() {
+        let read = |s: &str| -> JobStatus {
+            serde_json::from_value(serde_json::json!(s)).expect("a string")
+        };
+        assert_eq!(read("Success"), JobStatus::Success);
+        assert_eq!(read("FAILURE"), JobStatus::Failure);
+        assert_eq!(read("Queued"), JobStatus::Other("Queued".into()));
+        let terminal: Vec<bool> = ["Registered", "Started", "Success", "Failure", "Queued"]
+            .into_iter()
+            .map(|s| read(s).is_terminal())
+            .collect();
+        assert_eq!(terminal, [false, false, true, true, false]);
+        assert_eq!(JobCommand::parse("publish"), JobCommand::Publish);
+        assert_eq!(JobMessageType::parse("Warning").as_str(), "Warning");
+        assert_eq!(HistoryAction::parse("upload"), HistoryAction::Upload);
     }
 
     #[test]

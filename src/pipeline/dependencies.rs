@@ -313,6 +313,7 @@ mod tests {
         let published = Some(VersionRef {
             id: "4.0".into(),
             name: None,
+            ..Default::default()
         });
         let found = vec![
             Flow {

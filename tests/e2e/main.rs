@@ -4,6 +4,7 @@
 //! it: `cargo test --test e2e -- --ignored soak`.
 
 mod cancel;
+mod client_jobs;
 mod guards;
 mod outcomes;
 mod platform;

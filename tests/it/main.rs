@@ -4,6 +4,7 @@
 mod binary;
 mod force_unlock;
 mod helpers;
+mod jobs;
 mod log;
 mod manifest;
 mod mock_auth;

@@ -48,6 +48,7 @@ mod tests {
             published_version: Some(VersionRef {
                 id: live.into(),
                 name: None,
+                ..Default::default()
             }),
             current_operation: Some(Operation {
                 id: running.map(str::to_string),

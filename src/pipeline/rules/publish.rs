@@ -74,6 +74,7 @@ mod tests {
             published_version: live.map(|v| VersionRef {
                 id: v.into(),
                 name: None,
+                ..Default::default()
             }),
             current_operation: op.map(|(id, action, status, complete)| Operation {
                 id: Some(id.into()),

@@ -157,6 +157,7 @@ mod tests {
             published_version: Some(VersionRef {
                 id: live.into(),
                 name: None,
+                ..Default::default()
             }),
             current_operation: Some(Operation {
                 complete,

@@ -52,6 +52,7 @@ mod tests {
         let version = |v: &str| VersionRef {
             id: v.into(),
             name: None,
+            ..Default::default()
         };
         Flow {
             id: "bot".into(),

@@ -136,6 +136,7 @@ pub(crate) mod tests {
             id: id.into(),
             date_published: None,
             date_published_end: ended.map(str::to_string),
+            ..FlowVersion::default()
         };
         let versions = [
             version("1.0", Some("2026-01-10T09:00:00.000Z")),

@@ -182,6 +182,7 @@ mod tests {
             published_version: Some(crate::genesys::models::VersionRef {
                 id: live.into(),
                 name: None,
+                ..Default::default()
             }),
             current_operation: op,
             ..Flow::default()

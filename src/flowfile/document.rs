@@ -78,7 +78,7 @@ pub struct FlowDocument {
 impl FlowDocument {
     /// Parses a flow file's text; `file` is how messages name it. The text must be the file
     /// after substitution (an unquoted `name: {{flow_name}}` is not YAML before it): see
-    /// the substitution step.
+    /// [`super::apply`].
     pub fn parse(text: &str, file: &str) -> Result<FlowDocument, FileError> {
         let (kind, body) = yaml::read(text, file, Root)?;
         let name = body

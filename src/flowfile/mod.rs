@@ -4,11 +4,27 @@
 //! to show in messages. Every error is for the user (an invalid input): it names the file,
 //! the line and what is wrong.
 //!
-//! - [`FlowDocument::parse`] reads a flow file: one `botFlow` or `digitalBotFlow`, named.
+//! The order a deployment uses them in:
+//!
+//! 1. [`SubstitutionsInput::classify`] tells whether the `substitutions` input is a path (the
+//!    caller reads the file) or inline lines; [`Substitutions::parse`] reads either, or the
+//!    caller takes [`Substitutions::none`] when the input is not given.
+//! 2. [`apply`] puts the values into the flow file's `{{key}}` placeholders and reports every
+//!    placeholder without a value and every key without a placeholder.
+//! 3. [`FlowDocument::parse`] reads the substituted text: one `botFlow` or `digitalBotFlow`,
+//!    named.
 
+mod apply;
 mod document;
 mod error;
+mod placeholders;
+mod substitutions;
 mod yaml;
 
+pub use apply::{Substituted, SubstitutionError, apply};
 pub use document::{FlowDocument, FlowKind};
 pub use error::FileError;
+pub use substitutions::{
+    HIDDEN_VALUE, SECRET_KEY_WORDS, Source, Substitution, Substitutions, SubstitutionsInput,
+    is_secret_looking,
+};

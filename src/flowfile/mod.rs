@@ -13,17 +13,27 @@
 //!    placeholder without a value and every key without a placeholder.
 //! 3. [`FlowDocument::parse`] reads the substituted text: one `botFlow` or `digitalBotFlow`,
 //!    named.
+//! 4. [`file_digest`] (of the file before substitution, the same in every environment) and
+//!    [`release_digest`] (with this environment's substitutions) identify the release;
+//!    [`normalise`] says what does not count, [`first_difference`] where two flows differ.
 
 mod apply;
+mod difference;
+mod digest;
 mod document;
 mod error;
+mod normalise;
+mod path;
 mod placeholders;
 mod substitutions;
 mod yaml;
 
 pub use apply::{Substituted, SubstitutionError, apply};
+pub use difference::first_difference;
+pub use digest::{Digest, InvalidDigest, file_digest, release_digest};
 pub use document::{FlowDocument, FlowKind};
 pub use error::FileError;
+pub use normalise::{VOLATILE_FIELDS, normalise};
 pub use substitutions::{
     HIDDEN_VALUE, SECRET_KEY_WORDS, Source, Substitution, Substitutions, SubstitutionsInput,
     is_secret_looking,

@@ -16,6 +16,8 @@
 //! 4. [`file_digest`] (of the file before substitution, the same in every environment) and
 //!    [`release_digest`] (with this environment's substitutions) identify the release;
 //!    [`normalise`] says what does not count, [`first_difference`] where two flows differ.
+//! 5. [`references`] lists the queues, data actions, knowledge bases and flows the document
+//!    names, to look up in the target org before importing.
 
 mod apply;
 mod difference;
@@ -25,6 +27,7 @@ mod error;
 mod normalise;
 mod path;
 mod placeholders;
+mod references;
 mod substitutions;
 mod yaml;
 
@@ -34,6 +37,7 @@ pub use digest::{Digest, InvalidDigest, file_digest, release_digest};
 pub use document::{FlowDocument, FlowKind};
 pub use error::FileError;
 pub use normalise::{VOLATILE_FIELDS, normalise};
+pub use references::{Reference, ReferenceKind, references};
 pub use substitutions::{
     HIDDEN_VALUE, SECRET_KEY_WORDS, Source, Substitution, Substitutions, SubstitutionsInput,
     is_secret_looking,

@@ -11,6 +11,7 @@
 
 pub mod audit;
 pub mod config;
+pub mod flowfile;
 pub mod genesys;
 pub mod github;
 pub mod ids;

@@ -18,20 +18,28 @@
 //!    [`normalise`] says what does not count, [`first_difference`] where two flows differ.
 //! 5. [`references`] lists the queues, data actions, knowledge bases and flows the document
 //!    names, to look up in the target org before importing.
+//! 6. [`FlowDiff::between`] the live version and the file is the plan of the change: intents,
+//!    thresholds, prompts, knowledge and references added, removed or changed.
 
 mod apply;
+mod change;
+mod diff;
 mod difference;
 mod digest;
 mod document;
 mod error;
+mod nlu;
 mod normalise;
 mod path;
 mod placeholders;
+mod prompts;
 mod references;
 mod substitutions;
 mod yaml;
 
 pub use apply::{Substituted, SubstitutionError, apply};
+pub use change::Change;
+pub use diff::{CONFIDENCE_THRESHOLDS, FlowDiff};
 pub use difference::first_difference;
 pub use digest::{Digest, InvalidDigest, file_digest, release_digest};
 pub use document::{FlowDocument, FlowKind};

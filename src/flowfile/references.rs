@@ -84,8 +84,8 @@ impl fmt::Display for Reference {
     }
 }
 
-/// Every org object the flow names, each once (kind, name and integration), in document
-/// order, with the place it is first named.
+/// Every org object the flow names, each once (kind, name and integration), with the place
+/// it is first named; in the tree's order (mapping keys sorted, list elements in order).
 pub fn references(document: &FlowDocument) -> Vec<Reference> {
     let mut found = Found::default();
     found.walk(document.value(), &TreePath::default());

@@ -50,3 +50,6 @@ pub use substitutions::{
     HIDDEN_VALUE, SECRET_KEY_WORDS, Source, Substitution, Substitutions, SubstitutionsInput,
     is_secret_looking,
 };
+
+#[cfg(test)]
+mod examples_tests;

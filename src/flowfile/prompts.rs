@@ -4,8 +4,9 @@
 //! (`lit: "..."`) under the prompt fields of [`PROMPT_FIELDS`].
 //!
 //! A prompt's site is where it is: the names of the flow elements around it (bot, action,
-//! intent — anything with a `name`), the `settings…` section and the `outputs` branch
-//! (`"yes"`, `success`, `intents`) it is in, and its field (`question`, `noMatch`,
+//! intent — anything with a `name`, and the knowledge base a `settingsKnowledge` entry is
+//! for), the `settings…` section and the `outputs` branch (`"yes"`, `success`, `intents`) it
+//! is in, and its field (`question`, `noMatch`,
 //! `communication`, ...). Sites pair a prompt of one version with the same prompt of another.
 
 use serde_json::{Map, Value};
@@ -21,6 +22,9 @@ pub(crate) const PROMPT_FIELDS: [&str; 7] = [
     "failureTransferCommunication",
     "confirmation",
 ];
+
+/// The section whose keys are knowledge base names (web-messaging knowledge blueprint).
+const KNOWLEDGE: &str = "settingsKnowledge";
 
 /// The field that holds what a `communicate` action says: not repeated in labels.
 const PLAIN_FIELD: &str = "communication";
@@ -123,6 +127,17 @@ fn entries(map: &Map<String, Value>, around: &mut Vec<Around>, found: &mut Vec<P
                 walk(actions, around, found);
                 around.pop();
             }
+            continue;
+        }
+        if key == KNOWLEDGE {
+            // Knowledge settings are keyed by the knowledge base's name, not named inside.
+            around.push(Around::Section(key.clone()));
+            for (knowledge_base, settings) in inner.as_object().into_iter().flatten() {
+                around.push(Around::Named(knowledge_base.clone()));
+                walk(settings, around, found);
+                around.pop();
+            }
+            around.pop();
             continue;
         }
         let section = key.starts_with("settings");

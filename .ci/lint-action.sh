@@ -201,7 +201,7 @@ step "deploy-bot.yml passes every input and output of the Action through"
 # they may be given without being its inputs/outputs. Once it does, they are checked like the
 # others and can leave these lists (the check notes it).
 PENDING_INPUTS=""
-PENDING_OUTPUTS="release-digest backup-file drift"
+PENDING_OUTPUTS=""
 "$VENV/bin/python" - "$PENDING_INPUTS" "$PENDING_OUTPUTS" <<'PY' || failed "deploy-bot.yml and action.yml disagree"
 import re, sys
 from ruamel.yaml import YAML

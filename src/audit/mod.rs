@@ -28,8 +28,17 @@ pub enum Event {
     DependencyValidationFailed,
     /// Every dependency is usable.
     DependencyValidationPassed,
+    /// With a flow file: whether the live version was changed outside this pipeline
+    /// (`none`, `detected`, `unknown`; SPEC rule 16).
+    DriftChecked,
+    /// An export job's status changed.
+    ExportStatus,
+    /// With a flow file: the live version is exported and kept as the backup.
+    BackupExported,
     /// The target was already live; nothing was published.
     PublishSkippedUnchanged,
+    /// An import job's status changed (its messages on `Failure`).
+    ImportStatus,
     /// The publish was accepted.
     PublishTriggered,
     /// The publish's answer was lost; the flow decides.
@@ -38,6 +47,9 @@ pub enum Event {
     PublishTriggerFailed,
     /// The operation's status changed (or a status read failed).
     PublishStatus,
+    /// With a flow file: whether the live version's export is what was imported
+    /// (`verified`, `differs`, `unverifiable`).
+    IdentityChecked,
     /// The target is live (and passed its smoke test).
     DeploymentSuccess,
     /// The run failed.
@@ -68,17 +80,22 @@ pub enum Event {
 
 impl Event {
     /// Every event, in SPEC §2's order.
-    pub const ALL: [Event; 23] = [
+    pub const ALL: [Event; 28] = [
         Event::DeploymentStarted,
         Event::AuthFailed,
         Event::DependencyValidationError,
         Event::DependencyValidationFailed,
         Event::DependencyValidationPassed,
+        Event::DriftChecked,
+        Event::ExportStatus,
+        Event::BackupExported,
         Event::PublishSkippedUnchanged,
+        Event::ImportStatus,
         Event::PublishTriggered,
         Event::PublishTriggerError,
         Event::PublishTriggerFailed,
         Event::PublishStatus,
+        Event::IdentityChecked,
         Event::DeploymentSuccess,
         Event::DeploymentFailed,
         Event::DeploymentTimedOut,
@@ -102,11 +119,16 @@ impl Event {
             Event::DependencyValidationError => "dependency_validation_error",
             Event::DependencyValidationFailed => "dependency_validation_failed",
             Event::DependencyValidationPassed => "dependency_validation_passed",
+            Event::DriftChecked => "drift_checked",
+            Event::ExportStatus => "export_status",
+            Event::BackupExported => "backup_exported",
             Event::PublishSkippedUnchanged => "publish_skipped_unchanged",
+            Event::ImportStatus => "import_status",
             Event::PublishTriggered => "publish_triggered",
             Event::PublishTriggerError => "publish_trigger_error",
             Event::PublishTriggerFailed => "publish_trigger_failed",
             Event::PublishStatus => "publish_status",
+            Event::IdentityChecked => "identity_checked",
             Event::DeploymentSuccess => "deployment_success",
             Event::DeploymentFailed => "deployment_failed",
             Event::DeploymentTimedOut => "deployment_timed_out",
@@ -360,11 +382,16 @@ mod tests {
                 "dependency_validation_error",
                 "dependency_validation_failed",
                 "dependency_validation_passed",
+                "drift_checked",
+                "export_status",
+                "backup_exported",
                 "publish_skipped_unchanged",
+                "import_status",
                 "publish_triggered",
                 "publish_trigger_error",
                 "publish_trigger_failed",
                 "publish_status",
+                "identity_checked",
                 "deployment_success",
                 "deployment_failed",
                 "deployment_timed_out",

@@ -91,11 +91,57 @@ pub(crate) fn narrate(entry: &Entry<'_>, bot_id: &str, environment: &str) -> Opt
                 problems,
             )
         }
-        Event::DependencyValidationPassed => Narration::line(format!(
-            "✔ Dependencies: {} flow(s) and {} skill(s) usable",
-            count(d, "flows"),
-            count(d, "skills")
+        Event::DependencyValidationPassed => {
+            Narration::line(match count(d, "named_in_flow_file") {
+                0 => format!(
+                    "✔ Dependencies: {} flow(s) and {} skill(s) usable",
+                    count(d, "flows"),
+                    count(d, "skills")
+                ),
+                named => format!(
+                    "✔ Dependencies: the {named} org object(s) the flow file names exist, {} flow(s) and {} skill(s) usable",
+                    count(d, "flows"),
+                    count(d, "skills")
+                ),
+            })
+        }
+        Event::DriftChecked => Narration::line(match entry.status {
+            "none" => format!("✔ No drift: {version} was made by this pipeline"),
+            "detected" => format!(
+                "✖ Drift: {}",
+                text(d, "what")
+                    .unwrap_or_else(|| "the live version was changed outside this pipeline".into())
+            ),
+            _ => format!(
+                "? Drift unknown: {}",
+                text(d, "why")
+                    .unwrap_or_else(|| "who made the live version could not be read".into())
+            ),
+        }),
+        Event::ExportStatus => None,
+        Event::BackupExported => Narration::line(format!(
+            "✔ Backup: version {version} exported to {}",
+            text(d, "file").unwrap_or_else(|| "a file".into())
         )),
+        Event::ImportStatus => Narration::line(match entry.status {
+            "Registered" => format!(
+                "→ Importing {} (job {})",
+                text(d, "file").unwrap_or_else(|| "the flow file".into()),
+                text(d, "job_id").unwrap_or_default()
+            ),
+            status => format!("  {status} (import job)"),
+        }),
+        Event::IdentityChecked => Narration::line(match entry.status {
+            "verified" => format!("✔ Identity: the live {version} is what was imported"),
+            "differs" => format!(
+                "! Identity: the live {version} differs from what was imported at {}",
+                text(d, "path").unwrap_or_default()
+            ),
+            _ => format!(
+                "? Identity unverifiable: {}",
+                text(d, "why").unwrap_or_default()
+            ),
+        }),
         Event::PublishSkippedUnchanged => {
             Narration::line(format!("✔ {version} is already live: nothing to publish"))
         }

@@ -95,9 +95,8 @@ fn host_runner_temp(runner_workspace: Option<&Path>) -> Option<PathBuf> {
     runner_workspace?.parent().map(|work| work.join("_temp"))
 }
 
-/// The audit file of a run: the `audit-log` file when given (see [`input_file`]); else a
-/// file in the runner's temp directory, shown at its host path when the run is in the
-/// container. Without a runner, the system's temp directory.
+/// The audit file of a run: the `audit-log` file when given (see [`input_file`]); else
+/// [`temp_file`] `genesys-bot-deploy-<deployment id>.audit.jsonl`.
 pub fn audit_file(
     input: Option<RunFile>,
     deployment_id: &str,
@@ -108,21 +107,32 @@ pub fn audit_file(
         return input;
     }
     let name = format!("genesys-bot-deploy-{deployment_id}.audit.jsonl");
+    temp_file(&name, runner_temp, runner_workspace)
+}
+
+/// A file the run makes for the job's next steps (the audit trail, a flow backup, a plan):
+/// in the runner's temp directory, shown at its host path when the run is in the container;
+/// without a runner, in the system's temp directory.
+pub fn temp_file(
+    name: &str,
+    runner_temp: Option<&Path>,
+    runner_workspace: Option<&Path>,
+) -> RunFile {
     let Some(temp) = runner_temp else {
-        let path = std::env::temp_dir().join(&name);
+        let path = std::env::temp_dir().join(name);
         return RunFile {
             shown: path.display().to_string(),
             path,
         };
     };
-    let path = temp.join(&name);
+    let path = temp.join(name);
     let host_temp = (temp == Path::new(CONTAINER_RUNNER_TEMP))
         .then(|| host_runner_temp(runner_workspace))
         .flatten();
     RunFile {
         shown: host_temp
             .unwrap_or_else(|| temp.to_path_buf())
-            .join(&name)
+            .join(name)
             .display()
             .to_string(),
         path,
@@ -191,6 +201,15 @@ impl RunContext {
                 allowed,
             }
         })
+    }
+
+    /// A file the run makes for the job's next steps: see the free function `temp_file`.
+    pub fn temp_file(&self, name: &str) -> RunFile {
+        temp_file(
+            name,
+            self.runner_temp.as_deref(),
+            self.runner_workspace.as_deref(),
+        )
     }
 
     /// The audit file of the run `deployment_id`, from the `audit-log` file when given.

@@ -127,10 +127,7 @@ pub fn problems(checks: &[DependencyCheck]) -> Vec<String> {
     checks
         .iter()
         .filter_map(|c| {
-            let kind = match c.kind {
-                DependencyKind::Flow => "flow",
-                DependencyKind::Skill => "skill",
-            };
+            let kind = c.kind.as_str();
             let who = match &c.name {
                 Some(name) => format!("{kind} \"{name}\" ({})", c.id),
                 None => format!("{kind} {}", c.id),
@@ -159,12 +156,25 @@ impl Deployment<'_> {
                     (found_flows, found_skills) = split_discovered(&deps, &self.config.bot_id)
                 }
                 Err(error) => {
-                    return Err(self.dependency_error(plan, "dependency tracking", &error));
+                    return Err(self.dependency_error(&plan.target, "dependency tracking", &error));
                 }
             }
         }
-        let flows = merge(&self.config.flow_ids, &found_flows);
-        let skills = merge(&self.config.skill_ids, &found_skills);
+        self.check_listed(&found_flows, &found_skills, Vec::new(), &plan.target)
+            .await
+    }
+
+    /// Checks the workflow's `flow-ids` and `skill-ids` with the discovered ones, in bulk,
+    /// and records the verdict on them and on `more` (checked by the caller) for `version`.
+    pub(super) async fn check_listed(
+        &mut self,
+        found_flows: &[String],
+        found_skills: &[String],
+        more: Vec<DependencyCheck>,
+        version: &str,
+    ) -> Step<()> {
+        let flows = merge(&self.config.flow_ids, found_flows);
+        let skills = merge(&self.config.skill_ids, found_skills);
         let flow_ids: Vec<String> = flows.iter().map(|w| w.id.clone()).collect();
         let skill_ids: Vec<String> = skills.iter().map(|w| w.id.clone()).collect();
         let client = self.client.clone();
@@ -186,25 +196,28 @@ impl Deployment<'_> {
         );
         let found_flows = match flow_answer {
             Ok(found) => found,
-            Err(error) => return Err(self.dependency_error(plan, "flows", &error)),
+            Err(error) => return Err(self.dependency_error(version, "flows", &error)),
         };
         let found_skills = match skill_answer {
             Ok(found) => found,
-            Err(error) => return Err(self.dependency_error(plan, "skills", &error)),
+            Err(error) => return Err(self.dependency_error(version, "skills", &error)),
         };
         let mut checks = judge_flows(&flows, &found_flows);
         checks.extend(judge_skills(&skills, &found_skills));
+        let named = more.len();
+        checks.extend(more);
         let problems = problems(&checks);
         let counts = json!({
             "flows": flows.len(),
             "skills": skills.len(),
             "discovered": flows.iter().chain(&skills).filter(|w| w.discovered).count(),
+            "named_in_flow_file": named,
         });
         self.facts.dependencies = checks;
         if problems.is_empty() {
             self.audit.record(Entry {
                 event: Event::DependencyValidationPassed,
-                version: Some(&plan.target),
+                version: Some(version),
                 status: "passed",
                 details: Some(counts),
                 correlation_id: None,
@@ -213,7 +226,7 @@ impl Deployment<'_> {
         }
         self.audit.record(Entry {
             event: Event::DependencyValidationFailed,
-            version: Some(&plan.target),
+            version: Some(version),
             status: "failed",
             details: Some(json!({ "checked": counts, "problems": problems })),
             correlation_id: None,
@@ -223,19 +236,24 @@ impl Deployment<'_> {
             title: "Dependency check failed".into(),
             message: format!("{} of the bot's dependencies cannot be used: {}", problems.len(), problems.join("; ")),
             details: problems,
-            next_step: "Activate or restore the skills and publish the flows listed, or fix flow-ids/skill-ids; nothing was published.".into(),
+            next_step: "Activate or restore the skills and publish the flows listed, create what the flow file names in this org (or fix its substitutions), or fix flow-ids/skill-ids; nothing was published.".into(),
             ..Failure::default()
         };
         Err(Verdict::failed_before_publish(failure))
     }
 
-    fn dependency_error(&mut self, plan: &Plan, what: &str, error: &ApiError) -> Verdict {
+    pub(super) fn dependency_error(
+        &mut self,
+        version: &str,
+        what: &str,
+        error: &ApiError,
+    ) -> Verdict {
         // 404 from dependency tracking: it does not know this flow or version (yet) —
         // `architect.dependency.object.not.found` / `architect.flow.version.missing`.
         let unknown_version = what == "dependency tracking" && error.status() == Some(404);
         self.audit.record(Entry {
             event: Event::DependencyValidationError,
-            version: Some(&plan.target),
+            version: Some(version),
             status: "error",
             details: Some(json!({ "lookup": what, "error": error.to_string() })),
             correlation_id: error.correlation_id(),
@@ -246,8 +264,7 @@ impl Deployment<'_> {
                 ..Failure::from_api(
                     "Dependency check could not run",
                     &format!(
-                        "dependency tracking has no record of version {} of the bot, so what it uses is unproven",
-                        plan.target
+                        "dependency tracking has no record of version {version} of the bot, so what it uses is unproven",
                     ),
                     error,
                     "",

@@ -1,7 +1,9 @@
 //! The dry run's end: every read and check has run; the plan says what a real run would do.
 
 use super::rules::versions::{Start, start};
+use super::rules::wait::safety_net_interval;
 use super::{Deployment, Plan, Verdict};
+use crate::config::WaitMode;
 
 impl Deployment<'_> {
     /// Writes the plan into the facts and ends the run as a dry run.
@@ -30,12 +32,7 @@ impl Deployment<'_> {
                     self.config.bot_id,
                     plan.was_live.as_deref().unwrap_or("none")
                 ));
-                steps.push(format!(
-                    "Wait up to {} s for the publish, reading its status every {}–{} s.",
-                    self.config.timeout.as_secs(),
-                    self.config.poll_interval.as_secs_f64(),
-                    self.config.poll_max_interval.as_secs_f64()
-                ));
+                steps.push(self.wait_plan_step("the publish"));
                 steps.extend(self.smoke_plan_step());
                 steps.push(match (&plan.previous, self.config.rollback) {
                     (Some(previous), true) => {
@@ -50,5 +47,26 @@ impl Deployment<'_> {
         }
         self.facts.plan = steps;
         Verdict::DryRun
+    }
+
+    /// How the run would wait for `what`, as `wait-mode` says.
+    pub(super) fn wait_plan_step(&self, what: &str) -> String {
+        let timeout = self.config.timeout.as_secs();
+        let (first, largest) = (
+            self.config.poll_interval.as_secs_f64(),
+            self.config.poll_max_interval.as_secs_f64(),
+        );
+        match self.config.wait_mode {
+            WaitMode::Poll => format!(
+                "Wait up to {timeout} s for {what}, reading its status every {first}–{largest} s."
+            ),
+            WaitMode::Push => format!(
+                "Wait up to {timeout} s for {what} by push notifications on the flow's topic, reading its status only if they fail."
+            ),
+            WaitMode::Auto => format!(
+                "Wait up to {timeout} s for {what} by push notifications on the flow's topic, with a status read every {} s as the safety net.",
+                safety_net_interval(self.config.poll_max_interval).as_secs_f64()
+            ),
+        }
     }
 }

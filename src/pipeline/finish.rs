@@ -34,7 +34,9 @@ pub(super) fn finish(
 /// happened (`deployment_failed`, `rollback_completed`, …): their details are the moment's.
 fn record_closing_event(verdict: &Verdict, facts: &Facts, audit: &Auditor) {
     let version = facts.target_version.as_deref();
-    let (event, status, details) = match verdict {
+    // With a flow file, the release that is live (or would be): what a later stage proves.
+    let release_digest = facts.release.as_ref().map(|r| r.release_digest.as_str());
+    let (event, status, mut details) = match verdict {
         Verdict::Published => (
             Event::DeploymentSuccess,
             "published",
@@ -56,6 +58,9 @@ fn record_closing_event(verdict: &Verdict, facts: &Facts, audit: &Auditor) {
         ),
         _ => return,
     };
+    if let Some(digest) = release_digest {
+        details["release_digest"] = json!(digest);
+    }
     audit.record(Entry {
         event,
         version,
@@ -230,6 +235,7 @@ fn publish_report(report: &Report, ctx: &RunContext, audit: &Auditor, annotate_f
             "retry_wait_ms": facts.requests.retry_wait_ms,
             "wait_ms": facts.wait.wait_ms,
             "polls": facts.wait.polls,
+            "job_reads": facts.wait.job_reads,
             "decided_by": facts.decided_by,
             "wait_channel": facts.wait_channel,
             "push_events": facts.wait.push_events,

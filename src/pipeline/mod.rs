@@ -12,12 +12,17 @@ mod context;
 pub mod dependencies;
 mod dry_run;
 mod finish;
+mod import;
 mod interruption;
+mod jobs;
 mod org;
 mod plan;
 mod preflight;
 mod publish;
 mod push;
+mod release;
+mod release_checks;
+mod release_plan;
 pub mod report;
 mod rerun;
 mod rollback;
@@ -127,6 +132,11 @@ pub async fn run(config: &Config, ctx: &RunContext) -> Report {
         Ok(smoke) => smoke,
         Err(error) => return reject_inputs(&error, &KnownInputs::of(config), ctx),
     };
+    // So is a flow file that does not parse, or does not fit its substitutions.
+    let release = match release::load(config, ctx) {
+        Ok(release) => release,
+        Err(error) => return reject_inputs(&error, &KnownInputs::of(config), ctx),
+    };
     let audit = Auditor::new(
         ctx.console.clone(),
         &audit_file.path,
@@ -165,30 +175,18 @@ pub async fn run(config: &Config, ctx: &RunContext) -> Report {
         push: None,
         smoke,
     };
-    let verdict = deployment.deploy().await;
+    let verdict = match &release {
+        Some(release) => deployment.deploy_release(release).await,
+        None => deployment.deploy().await,
+    };
     let Deployment { facts, audit, .. } = deployment;
     finish::finish(verdict, facts, ctx, &audit, Some(&client))
 }
 
 impl Deployment<'_> {
-    /// The whole deployment, to its verdict.
+    /// The whole deployment of a version already in the flow, to its verdict.
     async fn deploy(&mut self) -> Verdict {
-        self.audit.record(Entry {
-            event: Event::DeploymentStarted,
-            version: self.config.target_version.as_deref(),
-            status: "started",
-            details: Some(json!({
-                "target_version": self.config.target_version,
-                "previous_version": self.config.previous_version,
-                "rollout_percentage": self.config.rollout_percentage,
-                "dry_run": self.config.dry_run,
-                "wait_mode": self.config.wait_mode.as_str(),
-                "timeout_seconds": self.config.timeout.as_secs(),
-                "api_host": self.config.endpoints.api.host_str(),
-            })),
-            correlation_id: None,
-        });
-        self.note_settings();
+        self.record_start();
         let checks = Bounds::cancel_only(&self.ctx.cancel);
         let plan = match checks.race(self.check_everything()).await {
             bounds::Raced::Done(Ok(plan)) => plan,
@@ -231,12 +229,33 @@ impl Deployment<'_> {
         let plan = plan?;
         let started = Instant::now();
         let checked = match self.check_dependencies(&plan).await {
-            Ok(()) => self.check_smoke_test_access(&plan).await,
+            Ok(()) => self.check_smoke_test_access(plan.was_live.is_some()).await,
             failed => failed,
         };
         self.phase_result("dependencies", started, &checked);
         checked?;
         Ok(plan)
+    }
+
+    /// The run's first audit line.
+    fn record_start(&mut self) {
+        self.audit.record(Entry {
+            event: Event::DeploymentStarted,
+            version: self.config.target_version.as_deref(),
+            status: "started",
+            details: Some(json!({
+                "target_version": self.config.target_version,
+                "previous_version": self.config.previous_version,
+                "rollout_percentage": self.config.rollout_percentage,
+                "dry_run": self.config.dry_run,
+                "wait_mode": self.config.wait_mode.as_str(),
+                "timeout_seconds": self.config.timeout.as_secs(),
+                "api_host": self.config.endpoints.api.host_str(),
+                "flow_file": self.config.flow_file,
+            })),
+            correlation_id: None,
+        });
+        self.note_settings();
     }
 
     fn note_settings(&mut self) {

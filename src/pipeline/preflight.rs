@@ -54,6 +54,13 @@ impl Deployment<'_> {
 
     /// Reads the bot and decides what to publish and what to roll back to.
     pub(super) async fn preflight(&mut self) -> Step<Plan> {
+        let flow = self.inspect_bot().await?;
+        self.choose_versions(&flow).await
+    }
+
+    /// Reads the bot and clears the way: its lock (rule 3) and an operation already running
+    /// on it, waited for. The flow as it is then.
+    pub(super) async fn inspect_bot(&mut self) -> Step<Flow> {
         let mut flow = self.read_bot().await?;
         if !flow.is_bot() {
             self.warn(
@@ -73,6 +80,11 @@ impl Deployment<'_> {
                 .wait_for_running_operation(&flow, running.id.clone())
                 .await?;
         }
+        Ok(flow)
+    }
+
+    /// The version to publish and the one to roll back to, checked.
+    async fn choose_versions(&mut self, flow: &Flow) -> Step<Plan> {
         let target = match (&self.config.target_version, &flow.checked_in_version) {
             (Some(target), _) => target.clone(),
             (None, Some(checked_in)) => VersionId::from_platform(&checked_in.id),
@@ -126,6 +138,7 @@ impl Deployment<'_> {
             was_live,
             object_type: flow.object_type(),
             stale_operation_id: flow.current_operation.as_ref().and_then(|op| op.id.clone()),
+            backup: None,
         })
     }
 
@@ -336,6 +349,14 @@ impl Deployment<'_> {
             AfterUnlock::DraftCheckedIn { before, now } => {
                 let before = before.unwrap_or_else(|| "none".into());
                 match &self.config.target_version {
+                    // The import makes a newer version of its own: the draft stays checked in.
+                    None if self.config.flow_file.is_some() => {
+                        self.warn(
+                            "The unlock checked in a draft",
+                            &format!("force-unlock checked in the saved draft of {holder} as version {now}; the flow file's import makes a newer version, so version {now} is checked in, not published"),
+                        );
+                        Ok(after)
+                    }
                     Some(target) => {
                         self.warn(
                             "The unlock checked in a draft",

@@ -57,6 +57,25 @@ pub enum DependencyKind {
     Flow,
     /// A routing skill.
     Skill,
+    /// A routing queue a flow file names.
+    Queue,
+    /// A data action a flow file names.
+    DataAction,
+    /// A knowledge base a flow file names.
+    KnowledgeBase,
+}
+
+impl DependencyKind {
+    /// How the summary and messages name it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DependencyKind::Flow => "flow",
+            DependencyKind::Skill => "skill",
+            DependencyKind::Queue => "queue",
+            DependencyKind::DataAction => "data action",
+            DependencyKind::KnowledgeBase => "knowledge base",
+        }
+    }
 }
 
 /// The verdict on one dependency.
@@ -98,6 +117,8 @@ pub struct WaitStats {
     pub wait_ms: u64,
     /// Flow events received on the notification socket.
     pub push_events: u64,
+    /// Reads of import and export jobs.
+    pub job_reads: u64,
 }
 
 /// What the run found out, filled in as it goes. The verdict is not here: a run's steps
@@ -153,6 +174,64 @@ pub struct Facts {
     pub org: Option<OrgIdentity>,
     /// The OAuth client the token was issued to, when it was read.
     pub oauth_client: Option<EntityRef>,
+    /// With a flow file: what was deployed from it, and what was found about it.
+    pub release: Option<ReleaseFacts>,
+}
+
+/// What a run with a flow file found out (SPEC rules 15 and 16).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReleaseFacts {
+    /// The flow file, as the workspace names it.
+    pub file: String,
+    /// The digest of the file before substitution (`sha256:…`): the same in every
+    /// environment.
+    pub file_digest: String,
+    /// With this environment's substitutions: the `release-digest` output.
+    pub release_digest: String,
+    /// The substitutions, values that look secret hidden: (key, value).
+    pub substitutions: Vec<(String, String)>,
+    /// The export of the version live before, kept as a file.
+    pub backup: Option<BackupFacts>,
+    /// The import job, once registered.
+    pub import_job: Option<String>,
+    /// What the import job said, verbatim, when it failed.
+    pub import_messages: Vec<String>,
+    /// Whether the live version's export is what was imported: `verified`, `differs` or
+    /// `unverifiable`, with the path or the reason.
+    pub identity: Option<(String, Option<String>)>,
+    /// `none`, `detected` or `unknown`, with who or why.
+    pub drift: Option<(String, Option<String>)>,
+    /// What the file changes in the live bot, one line each (dry run).
+    pub changes: Vec<String>,
+    /// The flows that call the bot: (name, id, the version they call, when pinned).
+    pub callers: Vec<Caller>,
+    /// The plan as a Markdown file, the `plan-file` output.
+    pub plan_file: Option<String>,
+}
+
+/// The export of the version live before the run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BackupFacts {
+    /// The version exported.
+    pub version: String,
+    /// The file, as the job's next step opens it (the `backup-file` output).
+    pub file: String,
+    /// The export job.
+    pub job_id: String,
+}
+
+/// A flow that calls the bot (dependency tracking's `consumingresources`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Caller {
+    /// Its name.
+    pub name: String,
+    /// Its id.
+    pub id: String,
+    /// Its type (`INBOUNDSHORTMESSAGE`, …).
+    pub flow_type: String,
+    /// The bot version it calls when it pins one; `None` when it takes the latest (it gets
+    /// this publish). `Some("unknown")` when its configuration could not be read.
+    pub pins: Option<String>,
 }
 
 /// Which Genesys Cloud org a run talked to.
@@ -194,6 +273,7 @@ impl Facts {
             smoke: None,
             org: None,
             oauth_client: None,
+            release: None,
         }
     }
 }
@@ -227,6 +307,9 @@ impl Report {
     pub fn outputs(&self) -> Vec<(&'static str, String)> {
         let f = &self.facts;
         let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+        let release = |pick: fn(&ReleaseFacts) -> Option<String>| {
+            f.release.as_ref().and_then(pick).unwrap_or_default()
+        };
         vec![
             ("status", self.status().as_str().to_string()),
             ("published-version", opt(&f.published_version)),
@@ -266,6 +349,16 @@ impl Report {
                     .and_then(|f| f.code.clone())
                     .unwrap_or_default(),
             ),
+            (
+                "release-digest",
+                release(|r| Some(r.release_digest.clone())),
+            ),
+            (
+                "backup-file",
+                release(|r| r.backup.as_ref().map(|b| b.file.clone())),
+            ),
+            ("drift", release(|r| r.drift.as_ref().map(|d| d.0.clone()))),
+            ("plan-file", release(|r| r.plan_file.clone())),
         ]
     }
 }
@@ -290,6 +383,10 @@ pub const OUTPUT_NAMES: &[&str] = &[
     "bot-name",
     "error",
     "error-code",
+    "release-digest",
+    "backup-file",
+    "drift",
+    "plan-file",
 ];
 
 #[cfg(test)]

@@ -3,15 +3,21 @@
 //! confirmed only by reading it back live ([`super::rules::rollback`] decides).
 
 use super::bounds::{Bounds, Raced};
+use super::jobs::{JobEnd, message_lines};
+use super::plan::Backup;
 use super::report::Failure;
 use super::rules::content::first_difference;
+use super::rules::identity::{Identity, compare};
 use super::rules::rollback::{AfterFailure, RollbackCheck, after_failure, check};
 use super::rules::versions::classify;
 use super::rules::wait::Wanted;
 use super::wait::Waited;
 use super::{Deployment, Interruption, Plan, Serving, Verdict};
 use crate::audit::{Entry, Event};
+use crate::flowfile::FlowDocument;
 use crate::genesys::models::Flow;
+use crate::genesys::vocabulary::JobStatus;
+use crate::ids::VersionId;
 use serde_json::json;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -137,10 +143,17 @@ impl Deployment<'_> {
             details: Some(json!({ "from_version": plan.target, "reason": failure.message })),
             correlation_id: None,
         });
-        match self
-            .republish_and_read_back(previous, stale_operation_id, bounds)
-            .await
-        {
+        let restored = match &plan.backup {
+            Some(backup) => self.import_again(backup, bounds).await,
+            None => match self
+                .republish_and_read_back(previous, stale_operation_id, bounds)
+                .await
+            {
+                Ok(restored) => Ok(restored),
+                Err(failed) => self.import_export_instead(previous, failed, bounds).await,
+            },
+        };
+        match restored {
             Ok(republished_as) => {
                 self.audit.record(Entry {
                     event: Event::RollbackCompleted,
@@ -153,9 +166,12 @@ impl Deployment<'_> {
                     correlation_id: None,
                 });
                 self.phase("rollback", started, "completed");
-                let how = match &republished_as {
-                    None => format!("version {previous} was published again and is live"),
-                    Some(copy) => format!(
+                let how = match (&republished_as, &plan.backup) {
+                    (None, _) => format!("version {previous} was published again and is live"),
+                    (Some(copy), Some(_)) => format!(
+                        "the backup of version {previous} was imported again as version {copy}, which is live"
+                    ),
+                    (Some(copy), None) => format!(
                         "version {previous}'s content was published again as version {copy}, which is live"
                     ),
                 };
@@ -186,10 +202,16 @@ impl Deployment<'_> {
                             "{}; rolling back to version {previous} failed: {reason}",
                             failure.message
                         ),
-                        next_step: format!(
-                            "Publish version {previous} of bot {} by hand in Architect now; version {} may be live.",
-                            self.config.bot_id, plan.target
-                        ),
+                        next_step: match &plan.backup {
+                            Some(_) => format!(
+                                "Import the backup of version {previous} (the backup-file output) into bot {} by hand in Architect now; version {} may be live.",
+                                self.config.bot_id, plan.target
+                            ),
+                            None => format!(
+                                "Publish version {previous} of bot {} by hand in Architect now; version {} may be live.",
+                                self.config.bot_id, plan.target
+                            ),
+                        },
                         correlation_id: correlation_id.or(failure.correlation_id),
                         ..failure
                     },
@@ -302,5 +324,161 @@ impl Deployment<'_> {
                 Err(RollbackFailure::new("no time was left to confirm it", None))
             }
         }
+    }
+
+    /// Rule 8 by re-import, as Architect itself republishes an earlier version (help
+    /// ?p=2620, flow-artifacts.md §1): imports `backup` again, makes the new version live,
+    /// and proves by its export that the content is the backup's. `Ok(Some(v))`: live as
+    /// version `v`.
+    async fn import_again(
+        &mut self,
+        backup: &Backup,
+        bounds: &Bounds,
+    ) -> Result<Option<String>, RollbackFailure> {
+        let shown = format!("the backup of version {}", backup.version);
+        let (job_id, end) = self
+            .run_import(&backup.yaml, &shown, &backup.version, bounds)
+            .await
+            .map_err(|error| {
+                RollbackFailure::new(
+                    format!("the import of {shown} could not be started: {error}"),
+                    error.correlation_id(),
+                )
+            })?;
+        match end {
+            JobEnd::Ended(job) if job.status == JobStatus::Success => {}
+            JobEnd::Ended(job) => {
+                let messages = message_lines(job.messages.as_deref());
+                return Err(RollbackFailure::new(
+                    format!(
+                        "import job {job_id} of {shown} failed: {}",
+                        if messages.is_empty() {
+                            "no message".to_string()
+                        } else {
+                            messages.join(" / ")
+                        }
+                    ),
+                    None,
+                ));
+            }
+            JobEnd::TimedOut | JobEnd::Cancelled => {
+                return Err(RollbackFailure::new(
+                    format!("import job {job_id} of {shown} did not end in time"),
+                    None,
+                ));
+            }
+        }
+        let flow = self.last_read(bounds).await?;
+        self.observe_live(flow.published_id());
+        let failing = self.facts.target_version.clone();
+        let live = match flow.published_id() {
+            Some(live) if Some(live) != failing.as_deref() => live.to_string(),
+            // The job checked the backup in without publishing it: publish that version.
+            _ => {
+                let Some(checked_in) = flow.checked_in_version.as_ref().map(|v| v.id.clone())
+                else {
+                    return Err(RollbackFailure::new(
+                        format!("import job {job_id} of {shown} made no version"),
+                        None,
+                    ));
+                };
+                self.republish_and_read_back(&checked_in, None, bounds)
+                    .await?;
+                checked_in
+            }
+        };
+        let Some(document) = &backup.document else {
+            self.warn(
+                "Rollback not proven by content",
+                &format!("version {live} is live, imported from {shown}, whose export could not be read to compare"),
+            );
+            return Ok(Some(live));
+        };
+        let version = VersionId::from_platform(&live);
+        let exported = self
+            .export_version(&version, bounds)
+            .await
+            .map_err(|problem| {
+                RollbackFailure::new(
+                    format!("version {live} went live, but its export could not be read to prove its content: {problem}"),
+                    None,
+                )
+            })?;
+        match compare(
+            &exported.yaml,
+            &format!("the export of version {live}"),
+            document,
+        ) {
+            Identity::Verified => Ok(Some(live)),
+            Identity::Differs { path } => Err(RollbackFailure::new(
+                format!(
+                    "version {live} went live, but its content differs from {shown} (first at {path})"
+                ),
+                None,
+            )),
+            Identity::Unverifiable { why } => Err(RollbackFailure::new(
+                format!("version {live} went live, but its content could not be proven: {why}"),
+                None,
+            )),
+        }
+    }
+
+    /// When a republish of `previous` did not bring it back (finding F: the platform may
+    /// not republish an older version as such), its export is imported instead, the way
+    /// Architect republishes an earlier version.
+    async fn import_export_instead(
+        &mut self,
+        previous: &str,
+        failed: RollbackFailure,
+        bounds: &Bounds,
+    ) -> Result<Option<String>, RollbackFailure> {
+        self.warn(
+            "Republishing did not roll back",
+            &format!(
+                "{}; importing the export of version {previous} instead",
+                failed.reason
+            ),
+        );
+        // A second route gets its own time, unless the run was cancelled: then the runner's
+        // grace bounds everything.
+        let fresh;
+        let bounds = if self.ctx.cancel.is_cancelled() {
+            bounds
+        } else {
+            fresh = Bounds::from_now(self.config.timeout, &self.ctx.cancel);
+            &fresh
+        };
+        let version = VersionId::from_platform(previous);
+        let exported = match self.export_version(&version, bounds).await {
+            Ok(exported) => exported,
+            Err(problem) => {
+                return Err(RollbackFailure::new(
+                    format!(
+                        "{}; exporting version {previous} to import it again failed too ({problem})",
+                        failed.reason
+                    ),
+                    failed.correlation_id.as_deref(),
+                ));
+            }
+        };
+        let document =
+            FlowDocument::parse(&exported.yaml, &format!("the export of version {previous}")).ok();
+        let backup = Backup {
+            version,
+            yaml: exported.yaml,
+            document,
+        };
+        self.import_again(&backup, bounds).await.map_err(|again| {
+            RollbackFailure::new(
+                format!(
+                    "{}; importing its export failed too: {}",
+                    failed.reason, again.reason
+                ),
+                again
+                    .correlation_id
+                    .as_deref()
+                    .or(failed.correlation_id.as_deref()),
+            )
+        })
     }
 }

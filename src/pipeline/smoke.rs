@@ -54,8 +54,8 @@ impl Deployment<'_> {
     /// the run, so neither a dry run nor a real one finds the missing permission only after
     /// customers have the new version. Any other failure is a warning: the gate itself
     /// decides later. A bot never published has nothing to start a session with.
-    pub(super) async fn check_smoke_test_access(&mut self, plan: &Plan) -> Step<()> {
-        if self.smoke.is_none() || plan.was_live.is_none() {
+    pub(super) async fn check_smoke_test_access(&mut self, something_live: bool) -> Step<()> {
+        if self.smoke.is_none() || !something_live {
             return Ok(());
         }
         let Err(error) = self
@@ -150,7 +150,14 @@ impl Deployment<'_> {
         let names: Vec<String> = suite
             .conversations
             .iter()
-            .map(|c| format!("\"{}\" ({} turns)", c.name, c.turns.len()))
+            .map(|c| {
+                let turns = c.turns.len();
+                format!(
+                    "\"{}\" ({turns} turn{})",
+                    c.name,
+                    if turns == 1 { "" } else { "s" }
+                )
+            })
             .collect();
         Some(format!(
             "Once it is live, hold {} smoke-test conversation(s) from {} with it: {}. Any that fails (or cannot run) fails the deployment.",

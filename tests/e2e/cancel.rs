@@ -169,11 +169,20 @@ async fn sigterm_then_a_failing_rollback_ends_rollback_failed() {
             "deployment_cancelled",
             "rollback_started",
             "publish_status",
+            // The republish failed: its export is imported instead, which the sandbox
+            // refuses for this scripted bot (its generated YAML names a queue it lacks).
+            "export_status",
+            "import_status",
+            "import_status",
+            "import_status",
             "rollback_failed",
             "metrics",
         ],
         &world.secrets(),
     );
     world.assert_one_publish_of("1.0");
-    assert_eq!(world.live().as_deref(), Some("2.0"));
+    // The platform may finish the import after the Action's grace ran out: whatever is live
+    // then, the run said it could not prove a rollback (exit 2), and named the live version
+    // it last saw.
+    assert_eq!(ran.output("published-version"), "2.0", "{ran}");
 }

@@ -89,14 +89,25 @@ async fn rollback_whose_republish_fails_ends_rollback_failed() {
             "deployment_timed_out",
             "rollback_started",
             "publish_status",
+            // The republish failed: its export is imported instead (finding F), and that
+            // import's publish is as slow as every publish here, so it does not end in time.
+            "export_status",
+            "import_status",
+            "import_status",
             "rollback_failed",
             "metrics",
         ],
         &world.secrets(),
     );
+    assert!(
+        ran.stdout
+            .contains("::warning title=Republishing did not roll back::"),
+        "{ran}"
+    );
     assert_hidden(&world);
     world.assert_one_publish_of("1.0");
-    assert_eq!(world.live().as_deref(), Some("2.0"));
+    // The import may still end after the run gave up on it; the run reports the live
+    // version it last saw.
     assert_eq!(ran.output("published-version"), "2.0");
     assert!(ran.summary.contains("Backend refused"), "{ran}");
 }

@@ -13,8 +13,12 @@
 //! | 7, 11 (after a timeout or a cancellation, one read decides) | [`interruption::settle`] |
 //! | 8 (roll back only what is really live, and prove it) | [`rollback::after_failure`], [`rollback::check`], [`content::first_difference`] |
 //! | 15 (when to read an import or export job next) | [`jobs::next_job_read`] |
+//! | 16 (the live version is this release; it was made outside this pipeline; whom a publish reaches) | [`identity::compare`], [`drift::judge`], [`callers::pin_of`] |
 
+pub mod callers;
 pub mod content;
+pub mod drift;
+pub mod identity;
 pub mod interruption;
 pub mod jobs;
 pub mod publish;

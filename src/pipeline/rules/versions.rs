@@ -87,6 +87,7 @@ pub(crate) mod tests {
             was_live: was_live.map(VersionId::from_platform),
             object_type: "DIGITALBOTFLOW",
             stale_operation_id: None,
+            backup: None,
         }
     }
 

@@ -5,6 +5,7 @@
 //! version that was not read.
 
 pub mod markdown;
+pub mod release;
 mod smoke;
 mod timeline;
 
@@ -162,6 +163,9 @@ pub fn render(report: &Report) -> String {
         }
         md.push('\n');
     }
+    if let Some(section) = release::section(facts) {
+        md.push_str(&section);
+    }
     if !facts.plan.is_empty() {
         let _ = writeln!(md, "### What a real run would do\n");
         for (i, step) in facts.plan.iter().enumerate() {
@@ -205,11 +209,12 @@ fn render_dependencies(md: &mut String, facts: &Facts) {
         "| Name | Kind | State | Verdict | Id |\n|---|---|---|---|---|"
     );
     for dep in &facts.dependencies {
-        let kind = match dep.kind {
-            DependencyKind::Flow => "flow",
-            DependencyKind::Skill => "skill",
+        let kind = dep.kind.as_str();
+        let source = match (dep.discovered, dep.kind) {
+            (false, _) => "",
+            (true, DependencyKind::Flow | DependencyKind::Skill) => " (discovered)",
+            (true, _) => " (in the flow file)",
         };
-        let source = if dep.discovered { " (discovered)" } else { "" };
         let verdict = match &dep.problem {
             None => "✅ usable".to_string(),
             Some(problem) => format!("❌ {}", cell(problem)),
@@ -272,8 +277,15 @@ fn render_details(md: &mut String, report: &Report) {
     rows.push((
         "Requests",
         format!(
-            "{} ({} retried, {} rate-limited), {} status read(s)",
-            requests.requests, requests.retries, requests.rate_limited, facts.wait.polls
+            "{} ({} retried, {} rate-limited), {} status read(s){}",
+            requests.requests,
+            requests.retries,
+            requests.rate_limited,
+            facts.wait.polls,
+            match facts.wait.job_reads {
+                0 => String::new(),
+                reads => format!(", {reads} job read(s)"),
+            }
         ),
     ));
     let phases: Vec<String> = facts

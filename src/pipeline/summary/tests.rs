@@ -6,7 +6,7 @@
 use super::*;
 #[path = "../../../tests/shared/summary_html.rs"]
 mod summary_html;
-use crate::pipeline::report::{DependencyCheck, Failure, OrgIdentity, Phase};
+use crate::pipeline::report::{DependencyCheck, DependencyKind, Failure, OrgIdentity, Phase};
 use crate::pipeline::verdict::Interruption;
 use crate::smoke::SmokeReport;
 use crate::smoke::report::{ConversationResult, Outcome, TurnRecord, Verdict as TurnVerdict};

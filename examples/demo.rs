@@ -17,7 +17,7 @@ use genesys_bot_deploy::pipeline::{self, RunContext};
 use genesys_bot_deploy::redact::Redactor;
 use genesys_sandbox::{
     DEMO_BOT_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_FAILING_BOT_ID, DEMO_SMOKE_BOT_ID,
-    Sandbox, Scenario,
+    DEMO_YAML_BOT_ID, Sandbox, Scenario,
 };
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -39,6 +39,8 @@ struct Demo {
     /// Files to create in the workspace first (path relative to it, contents), e.g. a
     /// smoke-test file named by `inputs`.
     files: &'static [(&'static str, &'static str)],
+    /// Edits to those files (text to find, its replacement): a mistake someone made.
+    edits: &'static [(&'static str, &'static str)],
     /// How the run must end.
     expect: Expect,
 }
@@ -67,6 +69,7 @@ const DEMOS: &[Demo] = &[
             "examples/smoke/billing.yml",
             include_str!("smoke/billing.yml"),
         )],
+        edits: &[],
         expect: Expect {
             status: "published",
             exit_code: 0,
@@ -89,6 +92,7 @@ const DEMOS: &[Demo] = &[
         bot_id: DEMO_FAILING_BOT_ID,
         inputs: &[],
         files: &[],
+        edits: &[],
         expect: Expect {
             status: "failed",
             exit_code: 1,
@@ -113,6 +117,7 @@ const DEMOS: &[Demo] = &[
             "examples/smoke/orders.yml",
             include_str!("smoke/orders.yml"),
         )],
+        edits: &[],
         expect: Expect {
             status: "rolled-back",
             exit_code: 1,
@@ -127,6 +132,90 @@ const DEMOS: &[Demo] = &[
             ],
         },
     },
+    Demo {
+        title: "A bot deployed from its flow file, with production's substitutions",
+        story: "Appointment Bot serves version 1.0. The repository holds version 2.0 as Archy \
+                YAML (examples/flows/appointment-bot.yaml), with {{placeholders}} for what \
+                differs between environments and examples/flows/substitutions/prod.yml for \
+                production. The Action substitutes and parses the file, proves the live version \
+                was made by this pipeline (no drift), exports it as the backup, checks the queue \
+                and data action the file names exist, imports the file, waits for the import \
+                job and its publish, proves the live version's export is the file, and holds the \
+                conversations of examples/smoke/appointments.yml with it.",
+        bot_id: DEMO_YAML_BOT_ID,
+        inputs: &[
+            ("flow-file", "examples/flows/appointment-bot.yaml"),
+            ("substitutions", "examples/flows/substitutions/prod.yml"),
+            ("smoke-test", "examples/smoke/appointments.yml"),
+            ("environment", "prod"),
+        ],
+        files: APPOINTMENT_FILES,
+        edits: &[],
+        expect: Expect {
+            status: "published",
+            exit_code: 0,
+            events: &[
+                "deployment_started",
+                "backup_exported",
+                "drift_checked",
+                "dependency_validation_passed",
+                "import_status",
+                "identity_checked",
+                "smoke_test_passed",
+                "deployment_success",
+                "metrics",
+            ],
+        },
+    },
+    Demo {
+        title: "A broken flow file, rolled back by importing the backup",
+        story: "Someone edits the Opening Hours answer and the file still imports cleanly, but \
+                the bot now says the clinic is closed. The smoke test catches it with the new \
+                version live; the Action imports the backup of the version live before (the \
+                previous demo's) again, and proves by exporting it that its content is live.",
+        bot_id: DEMO_YAML_BOT_ID,
+        inputs: &[
+            ("flow-file", "examples/flows/appointment-bot.yaml"),
+            ("substitutions", "examples/flows/substitutions/prod.yml"),
+            ("smoke-test", "examples/smoke/appointments.yml"),
+            ("environment", "prod"),
+        ],
+        files: APPOINTMENT_FILES,
+        edits: &[(
+            "is open Monday to Friday, 8:00 to 18:00",
+            "is closed until further notice",
+        )],
+        expect: Expect {
+            status: "rolled-back",
+            exit_code: 1,
+            events: &[
+                "deployment_started",
+                "backup_exported",
+                "import_status",
+                "smoke_test_failed",
+                "rollback_started",
+                "import_status",
+                "rollback_completed",
+                "metrics",
+            ],
+        },
+    },
+];
+
+/// The Appointment Bot's flow file, its production substitutions and its smoke test.
+const APPOINTMENT_FILES: &[(&str, &str)] = &[
+    (
+        "examples/flows/appointment-bot.yaml",
+        include_str!("flows/appointment-bot.yaml"),
+    ),
+    (
+        "examples/flows/substitutions/prod.yml",
+        include_str!("flows/substitutions/prod.yml"),
+    ),
+    (
+        "examples/smoke/appointments.yml",
+        include_str!("smoke/appointments.yml"),
+    ),
 ];
 
 /// Where the demo asks the Action to copy its audit trail, to check the events afterwards.
@@ -222,6 +311,10 @@ async fn run_demo(
         let path = dir.path().join(path);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+        }
+        let mut contents = contents.to_string();
+        for (from, to) in demo.edits {
+            contents = contents.replace(from, to);
         }
         std::fs::write(&path, contents).map_err(|e| format!("{}: {e}", path.display()))?;
     }

@@ -43,6 +43,16 @@ pub struct RunFile {
     pub shown: String,
 }
 
+impl RunFile {
+    /// Writes `contents` to the file, making its folder first when it is missing.
+    pub fn write(&self, contents: &str) -> std::io::Result<()> {
+        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(&self.path, contents)
+    }
+}
+
 /// The file an input names. A relative path is relative to the workspace. In the Action's
 /// container the runner has translated `${{ github.workspace }}/x` into `/github/workspace/x`
 /// and `${{ runner.temp }}/x` into `/github/runner_temp/x`, paths no other step has: they

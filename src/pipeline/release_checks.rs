@@ -67,7 +67,7 @@ impl Deployment<'_> {
             self.facts.deployment_id
         );
         let file = self.ctx.temp_file(&name);
-        if let Err(error) = std::fs::write(&file.path, &exported.yaml) {
+        if let Err(error) = file.write(&exported.yaml) {
             return Err(self.fail_before_publish(Failure {
                 title: "Cannot keep the backup".into(),
                 message: format!(

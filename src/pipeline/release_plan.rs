@@ -138,7 +138,7 @@ impl Deployment<'_> {
             changes,
             callers,
         );
-        match std::fs::write(&file.path, markdown) {
+        match file.write(&markdown) {
             Ok(()) => Some(file.shown),
             Err(error) => {
                 self.warn(

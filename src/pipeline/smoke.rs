@@ -128,7 +128,7 @@ impl Deployment<'_> {
             return SmokeEnd::Passed;
         }
         self.phase("smoke test", started, "failed");
-        let failure = smoke_failure(&report, version);
+        let failure = smoke_failure(&report, version, self.config.flow_file.is_some());
         self.audit.record(Entry {
             event: Event::SmokeTestFailed,
             version: Some(version),
@@ -169,7 +169,7 @@ impl Deployment<'_> {
 }
 
 /// Why the gate failed: wrong answers, or a smoke test that could not run at all.
-fn smoke_failure(report: &SmokeReport, target: &str) -> Failure {
+fn smoke_failure(report: &SmokeReport, target: &str, from_a_flow_file: bool) -> Failure {
     let details: Vec<String> = report
         .failures()
         .filter_map(ConversationResult::problem)
@@ -195,10 +195,17 @@ fn smoke_failure(report: &SmokeReport, target: &str) -> Failure {
                 "version {target} went live but {failed} of {total} smoke-test conversation(s) failed"
             ),
             details,
-            next_step: format!(
-                "Fix the bot flow so it answers as {} expects (or fix the file), check in a new version and run again.",
-                report.file
-            ),
+            next_step: if from_a_flow_file {
+                format!(
+                    "Fix the flow file so the bot answers as {} expects (or fix that file), commit and run again.",
+                    report.file
+                )
+            } else {
+                format!(
+                    "Fix the bot flow so it answers as {} expects (or fix the file), check in a new version and run again.",
+                    report.file
+                )
+            },
             ..Failure::default()
         },
     }

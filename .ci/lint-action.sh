@@ -65,9 +65,9 @@ if ((${#EXAMPLES[@]} > 0)); then
     trap 'rm -rf "$SCRATCH"' EXIT
     mkdir -p "$SCRATCH/.github/workflows"
     cp "${EXAMPLES[@]}" "$SCRATCH/.github/workflows/"
-    # Calls of this repository's reusable workflow become local calls, so actionlint checks
-    # their inputs, secrets and outputs against deploy-bot.yml as it is here.
-    cp .github/workflows/deploy-bot.yml "$SCRATCH/.github/workflows/"
+    # Calls of this repository's reusable workflows become local calls, so actionlint checks
+    # their inputs, secrets and outputs against deploy-bot.yml and plan-bot.yml as they are.
+    cp .github/workflows/deploy-bot.yml .github/workflows/plan-bot.yml "$SCRATCH/.github/workflows/"
     sed -i -E 's#uses: genesys-bot-deploy/genesys-bot-deploy/(\.github/workflows/[A-Za-z0-9_.-]+\.ya?ml)@[^[:space:]]+#uses: ./\1#' \
         "$SCRATCH"/.github/workflows/*.yml
     if (cd "$SCRATCH" && git init -q . && actionlint -color=false); then

@@ -286,7 +286,7 @@ impl TryFrom<RawInputs> for Config {
         let accept_drift = v.with_default("accept-drift", raw.accept_drift, parse::boolean);
         v.flow_file_excludes_versions(
             flow_file.is_some(),
-            target_version.as_deref(),
+            (target_version.as_deref(), previous_version.as_deref()),
             substitutions.as_deref(),
             accept_drift,
         );

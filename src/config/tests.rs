@@ -374,6 +374,7 @@ fn a_flow_file_makes_the_version_and_owns_substitutions_and_drift() {
     let shown: Vec<String> = errors(&[
         ("INPUT_FLOW-FILE", "bots/appointment-bot.yaml"),
         ("INPUT_TARGET-VERSION", "3.0"),
+        ("INPUT_PREVIOUS-VERSION", "2.0"),
     ])
     .iter()
     .map(ToString::to_string)
@@ -381,7 +382,8 @@ fn a_flow_file_makes_the_version_and_owns_substitutions_and_drift() {
     assert_eq!(
         shown,
         [
-            "input 'target-version' (INPUT_TARGET-VERSION): expected no value when flow-file is given: the import of the flow file makes the version to publish, got \"3.0\""
+            "input 'target-version' (INPUT_TARGET-VERSION): expected no value when flow-file is given: the import of the flow file makes the version to publish, got \"3.0\"",
+            "input 'previous-version' (INPUT_PREVIOUS-VERSION): expected no value when flow-file is given: a rollback imports the backup of the version live before the run, got \"2.0\"",
         ]
     );
     let shown: Vec<String> = errors(&[

@@ -126,7 +126,7 @@ impl Validator {
     pub(super) fn flow_file_excludes_versions(
         &mut self,
         flow_file: bool,
-        target_version: Option<&str>,
+        (target_version, previous_version): (Option<&str>, Option<&str>),
         substitutions: Option<&str>,
         accept_drift: Option<bool>,
     ) {
@@ -135,6 +135,13 @@ impl Validator {
                 "target-version",
                 target,
                 "no value when flow-file is given: the import of the flow file makes the version to publish",
+            ));
+        }
+        if flow_file && let Some(previous) = previous_version {
+            self.errors.push(InputError::new(
+                "previous-version",
+                previous,
+                "no value when flow-file is given: a rollback imports the backup of the version live before the run",
             ));
         }
         if !flow_file && let Some(substitutions) = substitutions {

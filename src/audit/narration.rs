@@ -105,6 +105,73 @@ pub(crate) fn narrate(entry: &Entry<'_>, bot_id: &str, environment: &str) -> Opt
                 ),
             })
         }
+        Event::DriftChecked
+        | Event::ExportStatus
+        | Event::BackupExported
+        | Event::ImportStatus
+        | Event::IdentityChecked => narrate_flow_file(entry, d, version),
+        Event::PublishSkippedUnchanged => {
+            Narration::line(format!("✔ {version} is already live: nothing to publish"))
+        }
+        Event::PublishTriggered => Narration::line(format!("→ Publishing {version}")),
+        Event::PublishTriggerError => Narration::line(
+            "? The publish request's answer was lost: reading the flow to decide (it is not sent again)",
+        ),
+        Event::PublishTriggerFailed => {
+            Narration::line(format!("✖ Genesys Cloud refused to publish {version}"))
+        }
+        Event::PublishStatus if entry.status == "read_failed" => {
+            Narration::line("  ✖ the flow could no longer be read")
+        }
+        Event::PublishStatus => Narration::line(format!(
+            "  {} {}",
+            entry.status,
+            match text(d, "decided_by").as_deref() {
+                Some("push") => "(push)",
+                _ => "(read)",
+            }
+        )),
+        // The run's last line tells the success, from its verdict.
+        Event::DeploymentSuccess => None,
+        Event::DeploymentFailed => Narration::line(format!(
+            "✖ {}",
+            text(d, "reason").unwrap_or_else(|| "the deployment failed".into())
+        )),
+        Event::DeploymentTimedOut => Narration::line(format!(
+            "⏱ {version} was not confirmed live within {} s: reading the flow once more",
+            text(d, "timeout_seconds").unwrap_or_default()
+        )),
+        Event::RollbackStarted
+        | Event::RollbackCompleted
+        | Event::RollbackFailed
+        | Event::RollbackNotNeeded => narrate_rollback(entry, d, version),
+        Event::SmokeTestStarted | Event::SmokeTestPassed | Event::SmokeTestFailed => {
+            narrate_smoke_test(entry, d)
+        }
+        Event::DryRunCompleted => {
+            let plan = strings(d, "plan");
+            Narration::folded(
+                "✔ Dry run: every check passed, nothing was published",
+                "What a real run would do",
+                plan.iter()
+                    .enumerate()
+                    .map(|(i, step)| format!("{}. {step}", i + 1))
+                    .collect(),
+            )
+        }
+        Event::DeploymentCancelled => Narration::line(if d["published"] == Value::Bool(true) {
+            "■ Cancelled after the publish was sent: reading the flow to make it safe"
+        } else {
+            "■ Cancelled before anything was published"
+        }),
+        Event::Metrics => None,
+    }
+}
+
+/// The lines of the flow-file path's events (SPEC rules 15 and 16): drift, backup, import,
+/// identity. Export job statuses get none (the backup's line tells the export's end).
+fn narrate_flow_file(entry: &Entry<'_>, d: &Value, version: &str) -> Option<Narration> {
+    match entry.event {
         Event::DriftChecked => Narration::line(match entry.status {
             "none" => format!("✔ No drift: {version} was made by this pipeline"),
             "detected" => format!(
@@ -142,37 +209,13 @@ pub(crate) fn narrate(entry: &Entry<'_>, bot_id: &str, environment: &str) -> Opt
                 text(d, "why").unwrap_or_default()
             ),
         }),
-        Event::PublishSkippedUnchanged => {
-            Narration::line(format!("✔ {version} is already live: nothing to publish"))
-        }
-        Event::PublishTriggered => Narration::line(format!("→ Publishing {version}")),
-        Event::PublishTriggerError => Narration::line(
-            "? The publish request's answer was lost: reading the flow to decide (it is not sent again)",
-        ),
-        Event::PublishTriggerFailed => {
-            Narration::line(format!("✖ Genesys Cloud refused to publish {version}"))
-        }
-        Event::PublishStatus if entry.status == "read_failed" => {
-            Narration::line("  ✖ the flow could no longer be read")
-        }
-        Event::PublishStatus => Narration::line(format!(
-            "  {} {}",
-            entry.status,
-            match text(d, "decided_by").as_deref() {
-                Some("push") => "(push)",
-                _ => "(read)",
-            }
-        )),
-        // The run's last line tells the success, from its verdict.
-        Event::DeploymentSuccess => None,
-        Event::DeploymentFailed => Narration::line(format!(
-            "✖ {}",
-            text(d, "reason").unwrap_or_else(|| "the deployment failed".into())
-        )),
-        Event::DeploymentTimedOut => Narration::line(format!(
-            "⏱ {version} was not confirmed live within {} s: reading the flow once more",
-            text(d, "timeout_seconds").unwrap_or_default()
-        )),
+        _ => None,
+    }
+}
+
+/// The lines of a rollback: its start and how it ended.
+fn narrate_rollback(entry: &Entry<'_>, d: &Value, version: &str) -> Option<Narration> {
+    match entry.event {
         Event::RollbackStarted => Narration::line(format!("↩ Rolling back to {version}")),
         Event::RollbackCompleted => Narration::line(format!(
             "✔ Rolled back: {} is live",
@@ -186,6 +229,13 @@ pub(crate) fn narrate(entry: &Entry<'_>, bot_id: &str, environment: &str) -> Opt
             "✔ {} is still live: nothing to roll back",
             text(d, "live_version").unwrap_or_else(|| version.into())
         )),
+        _ => None,
+    }
+}
+
+/// The lines of the smoke test: its start, and how it ended (failing conversations folded).
+fn narrate_smoke_test(entry: &Entry<'_>, d: &Value) -> Option<Narration> {
+    match entry.event {
         Event::SmokeTestStarted => Narration::line(format!(
             "→ Smoke test: {} conversation(s) from {}",
             d["conversations"].as_array().map_or(0, Vec::len),
@@ -207,23 +257,7 @@ pub(crate) fn narrate(entry: &Entry<'_>, bot_id: &str, environment: &str) -> Opt
                 failed,
             )
         }
-        Event::DryRunCompleted => {
-            let plan = strings(d, "plan");
-            Narration::folded(
-                "✔ Dry run: every check passed, nothing was published",
-                "What a real run would do",
-                plan.iter()
-                    .enumerate()
-                    .map(|(i, step)| format!("{}. {step}", i + 1))
-                    .collect(),
-            )
-        }
-        Event::DeploymentCancelled => Narration::line(if d["published"] == Value::Bool(true) {
-            "■ Cancelled after the publish was sent: reading the flow to make it safe"
-        } else {
-            "■ Cancelled before anything was published"
-        }),
-        Event::Metrics => None,
+        _ => None,
     }
 }
 

@@ -273,6 +273,17 @@ impl Deployment<'_> {
                 ..Failure::default()
             }));
         }
+        self.confirm_imported_version(prepared, &job_id).await
+    }
+
+    /// After a successful import job: reads the bot and finds the version the job made. The
+    /// job published it (command `Publish`): it is live. Or the job only checked it in: it is
+    /// published and confirmed as any target.
+    async fn confirm_imported_version(
+        &mut self,
+        prepared: &Prepared,
+        job_id: &str,
+    ) -> Step<(Plan, Flow)> {
         let flow = match self
             .client
             .get_flow(&self.config.bot_id, Some(self.deadline))
@@ -280,7 +291,7 @@ impl Deployment<'_> {
         {
             Ok(answer) => answer.body,
             Err(error) => {
-                let verdict = self.import_interrupted(prepared, &job_id, Interruption::Failed);
+                let verdict = self.import_interrupted(prepared, job_id, Interruption::Failed);
                 tracing::warn!("the flow could not be read after the import: {error}");
                 return Err(verdict.await);
             }

@@ -6,6 +6,7 @@
 //! | rule | where |
 //! |---|---|
 //! | 2 (publish nothing when the target is live) | [`versions::start`] |
+//! | 17 (a re-run is never greener: smoke-test a live target, and what to put back) | [`versions::start`], [`versions::rerun_rollback_target`] |
 //! | 3 (what a force-unlock changed) | [`unlock::after_unlock`] |
 //! | 4 (a lost publish answer is decided by a read) | [`publish::after_lost_answer`] |
 //! | 5 (growing poll intervals; `Retry-After` is in `crate::retry`) | [`wait::next_interval`] |

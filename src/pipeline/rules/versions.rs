@@ -54,7 +54,7 @@ pub fn start(plan: &Plan, smoke_test: bool) -> Start {
 /// Rule 17: the version to put back when a target that was already live fails its smoke
 /// test — `previous-version` when given, else the version most recently retired from being
 /// the published one (the listing's latest `datePublishedEnd`), never the target itself.
-pub(crate) fn rerun_rollback_target(
+pub fn rerun_rollback_target(
     given: Option<&str>,
     versions: &[FlowVersion],
     target: &str,

@@ -5,11 +5,13 @@
 
 mod cancel;
 mod client_jobs;
+mod flow_file;
 mod guards;
 mod outcomes;
 mod platform;
 mod push;
 mod ran;
+mod release_world;
 mod rollback;
 mod runner;
 #[path = "../shared/mod.rs"]

@@ -28,20 +28,6 @@ fn yaml_value(text: &str) -> Value {
     serde_norway::from_str(text).expect("YAML")
 }
 
-const CLEAN_DEPLOYMENT: &[&str] = &[
-    "deployment_started",
-    "export_status",
-    "backup_exported",
-    "drift_checked",
-    "dependency_validation_passed",
-    "import_status",
-    "publish_status",
-    "export_status",
-    "identity_checked",
-    "deployment_success",
-    "metrics",
-];
-
 #[tokio::test]
 async fn a_flow_file_with_dev_substitutions_is_imported_published_and_verified() {
     let world = World::start(release_scenario()).await;
@@ -335,6 +321,16 @@ async fn a_flow_file_with_a_target_version_is_a_bad_input() {
         &[("flow-file", "bot.yaml"), ("target-version", "2.0")],
         &[("bot.yaml", "digitalBotFlow:\n  name: Appointment Bot\n")],
         "::error title=Invalid input 'target-version'::input 'target-version' (INPUT_TARGET-VERSION): expected no value when flow-file is given: the import of the flow file makes the version to publish, got \"2.0\"",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_flow_file_with_a_previous_version_is_a_bad_input() {
+    refused_before_any_request(
+        &[("flow-file", "bot.yaml"), ("previous-version", "1.0")],
+        &[("bot.yaml", "digitalBotFlow:\n  name: Appointment Bot\n")],
+        "::error title=Invalid input 'previous-version'::input 'previous-version' (INPUT_PREVIOUS-VERSION): expected no value when flow-file is given: a rollback imports the backup of the version live before the run, got \"1.0\"",
     )
     .await;
 }

@@ -6,6 +6,7 @@
 mod cancel;
 mod client_jobs;
 mod flow_file;
+mod flow_file_failures;
 mod guards;
 mod outcomes;
 mod platform;

@@ -42,6 +42,21 @@ pub const EXPORT_JOBS: &str = "/api/v2/flows/export/jobs";
 /// Enough for every run here to end on its own; the runs that must time out set less.
 pub const TIMEOUT: (&str, &str) = ("timeout-seconds", "10");
 
+/// The audit events of a deployment that goes as planned (job statuses folded).
+pub const CLEAN_DEPLOYMENT: &[&str] = &[
+    "deployment_started",
+    "export_status",
+    "backup_exported",
+    "drift_checked",
+    "dependency_validation_passed",
+    "import_status",
+    "publish_status",
+    "export_status",
+    "identity_checked",
+    "deployment_success",
+    "metrics",
+];
+
 /// The scenario described at the top.
 pub fn release_scenario() -> Value {
     json!({

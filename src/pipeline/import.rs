@@ -370,6 +370,7 @@ impl Deployment<'_> {
             title: "Import failed".into(),
             message,
             details,
+            correlation_id: job.correlation_id.clone(),
             next_step: "Fix the flow file as Archy's messages say (or its substitutions) and run again; an Archy version difference between orgs shows as a property that \"cannot be assigned a value\".".into(),
             ..Failure::default()
         };

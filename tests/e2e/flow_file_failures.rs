@@ -17,6 +17,20 @@ fn with_job_faults(faults: Value) -> Value {
     s
 }
 
+/// The correlation id the run's debug log gives for the last request to `path`.
+fn debug_correlation_id(ran: &Ran, path: &str) -> String {
+    let line = ran
+        .stdout
+        .lines()
+        .rfind(|l| l.starts_with("::debug::GET ") && l.contains(path))
+        .unwrap_or_else(|| panic!("no debug line for {path}\n{ran}"));
+    let id = line
+        .rsplit_once("[correlation id ")
+        .and_then(|(_, id)| id.strip_suffix(']'))
+        .unwrap_or_else(|| panic!("no correlation id in {line}"));
+    id.to_string()
+}
+
 /// Checks what every failed import leaves: 1.0 live, untouched, nothing published.
 fn assert_old_version_still_live(ran: &Ran, world: &World) {
     assert_eq!(world.live().as_deref(), Some("1.0"), "{}", world.log());
@@ -70,10 +84,11 @@ async fn an_import_job_failing_with_messages_reports_them_verbatim_and_leaves_th
         job.id,
         said.join(" / ")
     );
+    let read = debug_correlation_id(&ran, &format!("{IMPORT_JOBS}/{}", job.id));
     assert_eq!(
         errors(&ran),
         [format!(
-            "::error title=Import failed::{message}%0A- {}%0A- {}%0ANext: Fix the flow file as Archy's messages say (or its substitutions) and run again; an Archy version difference between orgs shows as a property that \"cannot be assigned a value\".",
+            "::error title=Import failed::{message}%0A- {}%0A- {}%0ACorrelation id: {read}%0ANext: Fix the flow file as Archy's messages say (or its substitutions) and run again; an Archy version difference between orgs shows as a property that \"cannot be assigned a value\".",
             said[0], said[1]
         )],
         "{ran}"
@@ -100,6 +115,44 @@ async fn an_import_job_failing_with_messages_reports_them_verbatim_and_leaves_th
     let failed = audit_line(&ran, "deployment_failed");
     assert_eq!(failed["details"]["reason"], message.as_str());
     assert_eq!(failed["details"]["published"], false);
+    assert_eq!(failed["correlation_id"], read.as_str());
+}
+
+#[tokio::test]
+async fn an_import_job_failing_without_messages_still_names_the_job_and_the_correlation_id() {
+    let world = World::start(with_job_faults(
+        json!([{ "kind": "import_failure_without_messages" }]),
+    ))
+    .await;
+
+    let ran = world.run_release(&deploy(DEV, &[])).await;
+
+    assert_release_outcome(&ran, &world, 1, "failed", FAILED_IMPORT);
+    assert_old_version_still_live(&ran, &world);
+    let job = &world.jobs_of(JobKind::Import)[0];
+    assert_eq!(job.status, JobStatus::Failure);
+    assert_eq!(job.messages, None, "the fault gives no messages at all");
+    let read = debug_correlation_id(&ran, &format!("{IMPORT_JOBS}/{}", job.id));
+    let message = format!(
+        "import job {} for {FLOW_FILE} (flow \"{BOT_NAME}\") failed and gave no message",
+        job.id
+    );
+    assert_eq!(
+        errors(&ran),
+        [format!(
+            "::error title=Import failed::{message}%0A- job id {}%0ACorrelation id: {read}%0ANext: Fix the flow file as Archy's messages say (or its substitutions) and run again; an Archy version difference between orgs shows as a property that \"cannot be assigned a value\".",
+            job.id
+        )],
+        "{ran}"
+    );
+    assert!(
+        ran.summary
+            .contains(&format!("Platform correlation id `{read}`.")),
+        "{ran}"
+    );
+    let failed = audit_line(&ran, "deployment_failed");
+    assert_eq!(failed["details"]["reason"], message.as_str());
+    assert_eq!(failed["correlation_id"], read.as_str());
 }
 
 #[tokio::test]

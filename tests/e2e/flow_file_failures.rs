@@ -156,6 +156,59 @@ async fn an_import_job_failing_without_messages_still_names_the_job_and_the_corr
 }
 
 #[tokio::test]
+async fn an_import_job_that_never_ends_times_out_with_the_outcome_unknown() {
+    let world = World::start(with_job_faults(json!([{ "kind": "import_never_ends" }]))).await;
+
+    let ran = world
+        .run_release(&deploy(DEV, &[("timeout-seconds", "2")]))
+        .await;
+
+    // Rule 7: the job still runs and may yet publish, so what will be live is unknown.
+    assert_release_outcome(
+        &ran,
+        &world,
+        2,
+        "timed-out",
+        &[
+            "deployment_started",
+            "export_status",
+            "backup_exported",
+            "drift_checked",
+            "dependency_validation_passed",
+            "import_status",
+            "deployment_timed_out",
+            "metrics",
+        ],
+    );
+    assert_eq!(statuses(&ran, "import_status"), ["Registered", "Started"]);
+    let job = &world.jobs_of(JobKind::Import)[0];
+    assert_eq!(job.status, JobStatus::Started, "still running");
+    let timed_out = audit_line(&ran, "deployment_timed_out");
+    assert_eq!(timed_out["details"]["job_id"], job.id.as_str());
+    assert_eq!(timed_out["details"]["timeout_seconds"], 2);
+    // What is live is said as it is: 1.0, for now.
+    assert_eq!(world.live().as_deref(), Some("1.0"));
+    assert_eq!(ran.output("published-version"), "1.0");
+    assert!(world.publishes().is_empty(), "{}", world.log());
+    let backup = ran.output("backup-file");
+    assert_eq!(
+        errors(&ran),
+        [format!(
+            "::error title=Import timed out::import job {id} did not end within 2 s; the job may still publish the file (version 1.0 is live for now)%0ANext: Watch import job {id} and bot {BOT} in Architect; if the file's version goes live and must not stay, import the backup again (the backup-file output).",
+            id = job.id
+        )],
+        "{ran}"
+    );
+    assert!(
+        ran.summary.starts_with(
+            "## ⏱️ Publish of Appointment Bot to dev timed out; its outcome is unknown"
+        ),
+        "{ran}"
+    );
+    assert!(ran.left_file(backup).is_some(), "the backup is kept\n{ran}");
+}
+
+#[tokio::test]
 async fn an_upload_the_storage_host_refuses_fails_before_anything_is_imported() {
     let world = World::start(with_job_faults(json!([{ "kind": "upload_refused" }]))).await;
 

@@ -7,6 +7,7 @@ mod cancel;
 mod client_jobs;
 mod flow_file;
 mod flow_file_failures;
+mod flow_file_review;
 mod guards;
 mod outcomes;
 mod platform;

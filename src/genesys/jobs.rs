@@ -83,6 +83,10 @@ pub struct ImportJob {
     /// (TF#1806: "no tracing messages available").
     #[serde(default)]
     pub messages: Option<Vec<JobMessage>>,
+    /// The `ININ-Correlation-Id` of the answer this was read from: with no messages, the
+    /// one thing support can trace the job by (TF#1806).
+    #[serde(skip)]
+    pub correlation_id: Option<String>,
 }
 
 /// `RegisterArchitectExportJobResponse`.

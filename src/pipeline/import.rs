@@ -381,6 +381,7 @@ impl Deployment<'_> {
             title: "Import failed".into(),
             message,
             details,
+            correlation_id: job.correlation_id.clone(),
             next_step: "Fix the flow file as Archy's messages say (or its substitutions) and run again; an Archy version difference between orgs shows as a property that \"cannot be assigned a value\".".into(),
             ..Failure::default()
         };
@@ -417,6 +418,21 @@ impl Deployment<'_> {
         job_id: &str,
         interruption: Interruption,
     ) -> Verdict {
+        // The run's outcome line, as a publish's deadline or signal records it (rules 7, 11).
+        let (event, status) = match interruption {
+            Interruption::TimedOut => (Event::DeploymentTimedOut, "timed_out"),
+            Interruption::Cancelled => (Event::DeploymentCancelled, "cancelled"),
+            Interruption::Failed => (Event::DeploymentFailed, "failed"),
+        };
+        self.audit.record(Entry {
+            event,
+            version: None,
+            status,
+            details: Some(
+                json!({ "job_id": job_id, "timeout_seconds": self.config.timeout.as_secs() }),
+            ),
+            correlation_id: None,
+        });
         let (title, why) = match interruption {
             Interruption::TimedOut => (
                 "Import timed out",

@@ -118,7 +118,11 @@ impl Job for ImportJob {
         job_id: &str,
         deadline: Option<Instant>,
     ) -> Result<Self, ApiError> {
-        client.import_job(job_id, deadline).await.map(|a| a.body)
+        let answer = client.import_job(job_id, deadline).await?;
+        Ok(ImportJob {
+            correlation_id: answer.correlation_id,
+            ..answer.body
+        })
     }
     fn status(&self) -> &JobStatus {
         &self.status

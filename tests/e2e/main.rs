@@ -5,11 +5,15 @@
 
 mod cancel;
 mod client_jobs;
+mod flow_file;
+mod flow_file_failures;
+mod flow_file_review;
 mod guards;
 mod outcomes;
 mod platform;
 mod push;
 mod ran;
+mod release_world;
 mod rollback;
 mod runner;
 #[path = "../shared/mod.rs"]

@@ -138,3 +138,69 @@ async fn a_publish_refused_for_missing_dependencies_points_at_them() {
     assert!(next.to_lowercase().contains("dependenc"), "{error}");
     assert_eq!(world.live().as_deref(), Some("1.0"));
 }
+
+#[tokio::test]
+async fn a_republish_that_leaves_the_target_live_falls_back_to_importing_the_previous_export() {
+    let mut s = republished_as_new_version();
+    // The republish of 1.0 ends SUCCESS, yet 2.0 stays live (finding F's doubt).
+    version(&mut s, "1.0")["republish"] =
+        json!({ "leaves_other_version_live": { "version": "2.0" } });
+    let world = World::start(s).await;
+
+    let ran = world
+        .run_with_files(
+            &[POLL_ONLY, ("smoke-test", "s.yml"), ("timeout-seconds", "5")],
+            &[("s.yml", PAYS)],
+        )
+        .await;
+
+    assert_eq!(ran.code, Some(1), "{ran}");
+    assert_eq!(ran.output("status"), "rolled-back", "{ran}");
+    // How many job statuses a read sees is timing; their order is not.
+    let events = crate::release_world::folded_events(&ran);
+    let after: Vec<&str> = events
+        .iter()
+        .skip_while(|e| *e != "rollback_started")
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        after,
+        [
+            "rollback_started",
+            "publish_status",
+            "export_status",
+            "import_status",
+            "export_status",
+            "rollback_completed",
+            "metrics"
+        ],
+        "{ran}"
+    );
+    assert_eq!(world.publishes_of("1.0").len(), 1, "{}", world.log());
+    // 1.0's export went in again as 4.0 (after the spare 3.0), and its export proved it.
+    let jobs: Vec<(genesys_sandbox::JobKind, Option<String>)> = world
+        .sandbox
+        .jobs()
+        .into_iter()
+        .map(|j| (j.kind, j.version))
+        .collect();
+    use genesys_sandbox::JobKind::{Export, Import};
+    assert_eq!(
+        jobs,
+        [
+            (Export, Some("1.0".into())),
+            (Import, Some("4.0".into())),
+            (Export, Some("4.0".into()))
+        ]
+    );
+    assert_eq!(world.live().as_deref(), Some("4.0"), "{}", world.log());
+    assert_eq!(ran.output("published-version"), "4.0");
+    assert!(
+        ran.stdout.contains("::warning title=Republishing did not roll back::version 2.0 is live instead; importing the export of version 1.0 instead"),
+        "{ran}"
+    );
+    assert!(
+        ran.stdout.contains("::error title=Smoke test failed::version 2.0 went live but 1 of 1 smoke-test conversation(s) failed; version 1.0's content was published again as version 4.0, which is live"),
+        "{ran}"
+    );
+}

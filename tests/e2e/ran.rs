@@ -19,13 +19,16 @@ pub struct Ran {
     pub summary: String,
     /// The `audit-log` file, relative to the workspace, when the tests asked for one.
     pub audit_file: String,
+    /// Kept so the files the run left for the job's next steps (a backup, a plan) can be
+    /// read while the test holds this value.
+    workspace: Workspace,
 }
 
 /// Where the tests ask the Action to write its audit log.
 pub const AUDIT_LOG: &str = "audit/trail.jsonl";
 
 impl Ran {
-    pub(crate) fn new(code: Option<i32>, stdout: String, stderr: String, ws: &Workspace) -> Ran {
+    pub(crate) fn new(code: Option<i32>, stdout: String, stderr: String, ws: Workspace) -> Ran {
         let outputs_raw = ws.outputs_raw();
         Ran {
             code,
@@ -35,7 +38,20 @@ impl Ran {
             outputs_raw,
             summary: ws.summary(),
             audit_file: ws.file(AUDIT_LOG),
+            workspace: ws,
         }
+    }
+
+    /// A file the run left at `path` (an output names it: `backup-file`, `plan-file`);
+    /// `None` when there is none. Only inside the run's own directories.
+    pub fn left_file(&self, path: &str) -> Option<String> {
+        let path = std::path::Path::new(path);
+        assert!(
+            path.starts_with(self.workspace.base()),
+            "{} is outside the run's directories",
+            path.display()
+        );
+        std::fs::read_to_string(path).ok()
     }
 
     /// The audit trail's lines (its file), parsed.

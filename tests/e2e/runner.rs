@@ -78,6 +78,11 @@ impl Workspace {
         Workspace { dir }
     }
 
+    /// The directory holding the workspace, the runner's temp directory and the rest.
+    pub fn base(&self) -> &Path {
+        self.dir.path()
+    }
+
     /// `$GITHUB_WORKSPACE`.
     pub fn root(&self) -> PathBuf {
         self.dir.path().join("workspace")
@@ -278,7 +283,7 @@ impl Running {
             self.stdout.push(line);
         }
         let stderr = self.stderr.await.expect("stderr reader");
-        Ran::new(status.code(), self.stdout.join("\n"), stderr, &self.ws)
+        Ran::new(status.code(), self.stdout.join("\n"), stderr, self.ws)
     }
 }
 

@@ -131,6 +131,22 @@ impl FlowEvents {
     pub async fn next(&mut self) -> Option<Signal> {
         self.rx.recv().await
     }
+
+    /// Forgets the signals already queued: what happened on the flow before a new wait
+    /// began (an import's publish, seen by the time its job ended) says nothing about what
+    /// that wait is for. `false` when push is over: the reader stopped, or a queued signal
+    /// says the socket was lost.
+    pub fn discard_queued(&mut self) -> bool {
+        loop {
+            match self.rx.try_recv() {
+                Ok(Signal::Lost(_)) | Err(mpsc::error::TryRecvError::Disconnected) => {
+                    return false;
+                }
+                Ok(Signal::Flow(_) | Signal::Reconnected) => {}
+                Err(mpsc::error::TryRecvError::Empty) => return true,
+            }
+        }
+    }
 }
 
 /// The topic carrying a flow's changes.
@@ -246,6 +262,40 @@ impl GenesysClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Events for a test: `signals` queued, the reader still running unless `stopped`.
+    fn events(signals: Vec<Signal>, stopped: bool) -> (FlowEvents, Option<mpsc::Sender<Signal>>) {
+        let (tx, rx) = mpsc::channel(8);
+        for signal in signals {
+            tx.try_send(signal).expect("room in the queue");
+        }
+        let task = tokio::spawn(std::future::pending::<()>());
+        let tx = (!stopped).then_some(tx);
+        (FlowEvents { rx, task }, tx)
+    }
+
+    #[tokio::test]
+    async fn queued_events_are_discarded_while_push_lives_on() {
+        let flow = || Signal::Flow(Box::default());
+        let cases = [
+            (vec![], false, true),
+            (vec![flow(), Signal::Reconnected, flow()], false, true),
+            (
+                vec![flow(), Signal::Lost("dropped twice".into())],
+                false,
+                false,
+            ),
+            (vec![flow()], true, false),
+        ];
+        for (queued, stopped, lives) in cases {
+            let shown = format!("{queued:?}, stopped {stopped}");
+            let (mut events, _tx) = events(queued, stopped);
+            assert_eq!(events.discard_queued(), lives, "{shown}");
+            if lives {
+                assert!(events.rx.try_recv().is_err(), "{shown}: nothing left");
+            }
+        }
+    }
 
     #[test]
     fn parses_flow_events_and_skips_heartbeats_and_other_topics() {

@@ -366,13 +366,7 @@ impl Deployment<'_> {
                 messages.clone(),
             )
         };
-        self.audit.record(Entry {
-            event: Event::ImportStatus,
-            version: Some("import"),
-            status: "Failure",
-            details: Some(json!({ "job_id": job.id, "messages": messages })),
-            correlation_id: None,
-        });
+        // The job's `Failure` status line (written by the wait) carries the messages.
         if let Some(facts) = self.facts.release.as_mut() {
             facts.import_messages = messages;
         }
@@ -406,7 +400,17 @@ impl Deployment<'_> {
                 )
                 .await
             }
-            _ => self.fail_before_publish(failure),
+            // Rule 8: the import (and its publish) failed and left the version live before
+            // the run live, as the read shows: nothing to roll back.
+            Ok(answer) => {
+                let verdict = self.fail_before_publish(failure);
+                self.record_rollback_not_needed(
+                    prepared.was_live.as_deref(),
+                    answer.body.published_id(),
+                );
+                verdict
+            }
+            Err(_) => self.fail_before_publish(failure),
         }
     }
 

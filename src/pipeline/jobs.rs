@@ -109,6 +109,8 @@ trait Job: Sized {
     ) -> Result<Self, ApiError>;
     /// Its status.
     fn status(&self) -> &JobStatus;
+    /// What Archy said, verbatim ([`message_lines`]).
+    fn messages(&self) -> Vec<String>;
 }
 
 impl Job for ImportJob {
@@ -127,6 +129,9 @@ impl Job for ImportJob {
     fn status(&self) -> &JobStatus {
         &self.status
     }
+    fn messages(&self) -> Vec<String> {
+        message_lines(self.messages.as_deref())
+    }
 }
 
 impl Job for ExportJob {
@@ -140,6 +145,9 @@ impl Job for ExportJob {
     }
     fn status(&self) -> &JobStatus {
         &self.status
+    }
+    fn messages(&self) -> Vec<String> {
+        message_lines(self.messages.as_deref())
     }
 }
 
@@ -251,6 +259,14 @@ impl Deployment<'_> {
         version_label: &str,
         bounds: &Bounds,
     ) -> Result<JobEnd<J>, ApiError> {
+        // Events queued before this job began (an import's publish, while waiting for the
+        // import) are not about it: reading the job for each would spend reads and push its
+        // schedule back (the identity export was seen up to 2 s late).
+        if let Some(events) = self.push.as_mut()
+            && !events.discard_queued()
+        {
+            self.push = None;
+        }
         let client = self.client.clone();
         let mut reads = 0usize;
         let mut next_read = Instant::now() + next_job_read(reads);
@@ -297,11 +313,16 @@ impl Deployment<'_> {
             };
             let status = job.status().as_str().to_string();
             if last_status.as_deref() != Some(status.as_str()) {
+                let mut details = json!({ "job_id": job_id, "reads": reads });
+                // The end of a job carries what Archy said, on its one status line.
+                if job.status().is_terminal() {
+                    details["messages"] = json!(job.messages());
+                }
                 self.audit.record(Entry {
                     event: J::EVENT,
                     version: Some(version_label),
                     status: &status,
-                    details: Some(json!({ "job_id": job_id, "reads": reads })),
+                    details: Some(details),
                     correlation_id: None,
                 });
                 last_status = Some(status);

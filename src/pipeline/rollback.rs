@@ -40,6 +40,17 @@ impl RollbackFailure {
     }
 }
 
+/// How a rollback brought the previous version back: the summary says which.
+#[derive(Debug, Clone, Copy)]
+enum Route {
+    /// The backup of a flow file's run, imported again.
+    Backup,
+    /// `actions/publish` of the previous version.
+    Republish,
+    /// The previous version exported and imported again, after a republish did not work.
+    ExportAndImport,
+}
+
 impl Deployment<'_> {
     /// Ends a failed run given the flow as last read: rolls back when the target is live,
     /// reports a third version untouched, and otherwise records that nothing needs undoing.
@@ -61,13 +72,7 @@ impl Deployment<'_> {
         );
         match decided {
             AfterFailure::NothingToUndo => {
-                self.audit.record(Entry {
-                    event: Event::RollbackNotNeeded,
-                    version: plan.was_live.as_deref(),
-                    status: "not_needed",
-                    details: Some(json!({ "live_version": live, "reason": "the version live before the run is still live" })),
-                    correlation_id: None,
-                });
+                self.record_rollback_not_needed(plan.was_live.as_deref(), live);
                 Verdict::interrupted(interruption, Serving::AsBefore, failure)
             }
             AfterFailure::SomeoneElsePublished => Verdict::failed_unknown(Failure {
@@ -126,6 +131,23 @@ impl Deployment<'_> {
         }
     }
 
+    /// Rule 8: a failure that left the version live before the run live needs no rollback.
+    pub(super) fn record_rollback_not_needed(
+        &mut self,
+        was_live: Option<&str>,
+        live: Option<&str>,
+    ) {
+        self.audit.record(Entry {
+            event: Event::RollbackNotNeeded,
+            version: was_live,
+            status: "not_needed",
+            details: Some(
+                json!({ "live_version": live, "reason": "the version live before the run is still live" }),
+            ),
+            correlation_id: None,
+        });
+    }
+
     async fn roll_back(
         &mut self,
         plan: &Plan,
@@ -144,17 +166,23 @@ impl Deployment<'_> {
             correlation_id: None,
         });
         let restored = match &plan.backup {
-            Some(backup) => self.import_again(backup, bounds).await,
+            Some(backup) => self
+                .import_again(backup, bounds)
+                .await
+                .map(|copy| (copy, Route::Backup)),
             None => match self
                 .republish_and_read_back(previous, stale_operation_id, bounds)
                 .await
             {
-                Ok(restored) => Ok(restored),
-                Err(failed) => self.import_export_instead(previous, failed, bounds).await,
+                Ok(restored) => Ok((restored, Route::Republish)),
+                Err(failed) => self
+                    .import_export_instead(previous, failed, bounds)
+                    .await
+                    .map(|copy| (copy, Route::ExportAndImport)),
             },
         };
         match restored {
-            Ok(republished_as) => {
+            Ok((republished_as, route)) => {
                 self.audit.record(Entry {
                     event: Event::RollbackCompleted,
                     version: Some(previous),
@@ -166,12 +194,15 @@ impl Deployment<'_> {
                     correlation_id: None,
                 });
                 self.phase("rollback", started, "completed");
-                let how = match (&republished_as, &plan.backup) {
+                let how = match (&republished_as, route) {
                     (None, _) => format!("version {previous} was published again and is live"),
-                    (Some(copy), Some(_)) => format!(
+                    (Some(copy), Route::Backup) => format!(
                         "the backup of version {previous} was imported again as version {copy}, which is live"
                     ),
-                    (Some(copy), None) => format!(
+                    (Some(copy), Route::ExportAndImport) => format!(
+                        "version {previous} was exported and imported again as version {copy}, which is live"
+                    ),
+                    (Some(copy), Route::Republish) => format!(
                         "version {previous}'s content was published again as version {copy}, which is live"
                     ),
                 };

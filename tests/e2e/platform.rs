@@ -200,7 +200,7 @@ async fn a_republish_that_leaves_the_target_live_falls_back_to_importing_the_pre
         "{ran}"
     );
     assert!(
-        ran.stdout.contains("::error title=Smoke test failed::version 2.0 went live but 1 of 1 smoke-test conversation(s) failed; version 1.0's content was published again as version 4.0, which is live"),
+        ran.stdout.contains("::error title=Smoke test failed::version 2.0 went live but 1 of 1 smoke-test conversation(s) failed; version 1.0 was exported and imported again as version 4.0, which is live"),
         "{ran}"
     );
 }

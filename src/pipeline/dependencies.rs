@@ -129,6 +129,8 @@ pub fn problems(checks: &[DependencyCheck]) -> Vec<String> {
         .filter_map(|c| {
             let kind = c.kind.as_str();
             let who = match &c.name {
+                // A reference missing from the org has a name and no id.
+                Some(name) if c.id.is_empty() => format!("{kind} \"{name}\""),
                 Some(name) => format!("{kind} \"{name}\" ({})", c.id),
                 None => format!("{kind} {}", c.id),
             };
@@ -292,6 +294,22 @@ mod tests {
                 discovered: false,
             })
             .collect()
+    }
+
+    #[test]
+    fn a_reference_missing_from_the_org_is_named_without_an_empty_id() {
+        let checks = [DependencyCheck {
+            id: String::new(),
+            name: Some("Appointments".into()),
+            kind: DependencyKind::Queue,
+            state: "missing".into(),
+            problem: Some("does not exist in this org".into()),
+            discovered: true,
+        }];
+        assert_eq!(
+            problems(&checks),
+            ["queue \"Appointments\" does not exist in this org"]
+        );
     }
 
     #[test]

@@ -269,7 +269,7 @@ async fn a_dry_run_lists_a_queue_the_org_lacks_as_blocking() {
     assert_eq!(
         failed["details"]["problems"][0],
         format!(
-            "queue \"Appointments\" () is named in the flow file at {path} but does not exist in this org"
+            "queue \"Appointments\" is named in the flow file at {path} but does not exist in this org"
         )
     );
     let [error] = errors(&ran)[..] else {

@@ -280,3 +280,68 @@ async fn a_dry_run_lists_a_queue_the_org_lacks_as_blocking() {
         "{error}"
     );
 }
+
+/// The events of a clean deployment from a flow file, job status lines folded.
+const DEPLOYED: &[&str] = &[
+    "deployment_started",
+    "export_status",
+    "backup_exported",
+    "drift_checked",
+    "dependency_validation_passed",
+    "import_status",
+    "publish_status",
+    "export_status",
+    "identity_checked",
+    "deployment_success",
+    "metrics",
+];
+
+#[tokio::test]
+async fn a_live_version_whose_export_is_not_the_file_is_published_with_identity_differs() {
+    // The platform keeps another opening than the file's: a change on import that the
+    // normalised comparison does not know (the sandbox's guess 39).
+    let mut scenario = release_scenario();
+    scenario["job_faults"] = json!([{
+        "kind": "import_alters_text",
+        "from": "I can book an appointment",
+        "to": "I can book a visit"
+    }]);
+    let world = World::start(scenario).await;
+
+    let ran = world.run_release(&deploy(DEV, &[])).await;
+
+    // Published and live; the difference is a warning, since which fields a real export
+    // changes is partly unknown (rule 16), never a rollback.
+    assert_release_outcome(&ran, &world, 0, "published", DEPLOYED);
+    assert_eq!(world.live().as_deref(), Some("2.0"));
+    let identity = audit_line(&ran, "identity_checked");
+    assert_eq!(identity["status"], "differs", "{ran}");
+    assert_eq!(identity["version"], "2.0");
+    let path = identity["details"]["path"]
+        .as_str()
+        .expect("the first differing path");
+    let expected = r#"digitalBotFlow.bots["Default Bot"].bot.actions["Ask for Intent"].askForIntent.question.exp"#;
+    assert_eq!(path, expected, "{ran}");
+    assert_eq!(
+        warnings(&ran),
+        [format!(
+            "::warning title=Live version differs from the flow file::the export of version 2.0 differs from {FLOW_FILE} first at {expected}: Genesys Cloud changed something on import (or the comparison does not know a field it changes)"
+        )],
+        "{ran}"
+    );
+    assert!(
+        ran.summary.contains(&format!(
+            "- **Identity:** ⚠️ differs from the file, first at `{expected}`"
+        )),
+        "{ran}"
+    );
+    // The export that proved it is of the live version, after the backup's.
+    let exports = world.jobs_of(JobKind::Export);
+    assert_eq!(
+        exports
+            .iter()
+            .map(|j| j.version.as_deref())
+            .collect::<Vec<_>>(),
+        [Some("1.0"), Some("2.0")]
+    );
+}

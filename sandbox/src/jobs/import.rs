@@ -168,6 +168,10 @@ impl State {
         if let Some(fault) = fault {
             job.fault = Some(fault.kind.name().to_owned());
             match fault.kind {
+                JobFaultKind::ImportAltersText { from, to } => {
+                    let stored = String::from_utf8_lossy(body).replacen(&from, &to, 1);
+                    return Ok(self.plan_import(index, stored.as_bytes(), now, duration));
+                }
                 JobFaultKind::ImportFailure { messages } => {
                     job.fail(end, Some(messages.unwrap_or_else(default_failure_messages)));
                 }

@@ -26,6 +26,17 @@ pub enum JobFaultKind {
     ImportFailureWithoutMessages,
     /// The import never ends: `Started` for ever. Counts accepted uploads.
     ImportNeverEnds,
+    /// The import succeeds, but the version it makes holds the file with the first `from`
+    /// replaced by `to`: the platform changed something on import that a comparison of
+    /// normalised exports does not know (GUESS, README guess 39: which fields a real
+    /// import or export changes is flow-artifacts.md §3's open question 3). Counts accepted
+    /// uploads.
+    ImportAltersText {
+        /// The text the platform changes.
+        from: String,
+        /// What it becomes.
+        to: String,
+    },
     /// The presigned `PUT` is refused with 403 `AccessDenied`, and the job stays `Registered`
     /// (a retried `PUT` may go through). Counts `PUT`s that would otherwise be accepted.
     UploadRefused,
@@ -70,7 +81,8 @@ impl JobFaultKind {
         match self {
             JobFaultKind::ImportFailure { .. }
             | JobFaultKind::ImportFailureWithoutMessages
-            | JobFaultKind::ImportNeverEnds => Counted::AcceptedUpload,
+            | JobFaultKind::ImportNeverEnds
+            | JobFaultKind::ImportAltersText { .. } => Counted::AcceptedUpload,
             JobFaultKind::UploadRefused => Counted::UploadAttempt,
             JobFaultKind::ExportFailure { .. } | JobFaultKind::ExportNeverEnds => {
                 Counted::ExportRegistered
@@ -84,6 +96,7 @@ impl JobFaultKind {
             JobFaultKind::ImportFailure { .. } => "import_failure",
             JobFaultKind::ImportFailureWithoutMessages => "import_failure_without_messages",
             JobFaultKind::ImportNeverEnds => "import_never_ends",
+            JobFaultKind::ImportAltersText { .. } => "import_alters_text",
             JobFaultKind::UploadRefused => "upload_refused",
             JobFaultKind::ExportFailure { .. } => "export_failure",
             JobFaultKind::ExportNeverEnds => "export_never_ends",

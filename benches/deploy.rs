@@ -14,6 +14,8 @@ mod checks;
 mod common;
 #[path = "deploy/detection.rs"]
 mod detection;
+#[path = "deploy/jobs.rs"]
+mod jobs;
 #[path = "deploy/process.rs"]
 mod process;
 #[path = "deploy/report.rs"]
@@ -134,6 +136,20 @@ async fn measure(settings: &Settings) -> report::Results {
             settings.latency_ms,
         ));
     }
+    let job_durations = jobs::durations(settings);
+    eprintln!(
+        "import jobs: {} per mode, poll and auto at once",
+        job_durations.len()
+    );
+    let (poll, auto) = tokio::join!(
+        jobs::measure("poll", &job_durations, settings),
+        jobs::measure("auto", &job_durations, settings)
+    );
+    let import_jobs = vec![
+        poll,
+        auto,
+        jobs::fixed(Duration::from_secs(15), &job_durations, settings.latency_ms),
+    ];
     eprintln!("dependency check: {} runs", settings.runs);
     let dependencies = checks::dependencies(settings).await;
     let process = match process::action_binary() {
@@ -155,6 +171,7 @@ async fn measure(settings: &Settings) -> report::Results {
         process,
         storm,
         calm,
+        import_jobs,
         bench_s: 0.0,
     }
 }

@@ -150,6 +150,12 @@ pub struct InProcess {
 /// Runs the pipeline with `config`, every line stamped as it is written.
 pub async fn run_in_process(config: Config) -> InProcess {
     let dir = tempfile::TempDir::new().expect("a temporary workspace");
+    run_in_process_in(config, dir.path()).await
+}
+
+/// Like [`run_in_process`], in the workspace `workspace` (which holds the files the inputs
+/// name).
+pub async fn run_in_process_in(config: Config, workspace: &std::path::Path) -> InProcess {
     let lines: Lines = Arc::default();
     let writer = Stamped {
         lines: lines.clone(),
@@ -157,11 +163,11 @@ pub async fn run_in_process(config: Config) -> InProcess {
     };
     let ctx = RunContext {
         console: Console::new(Arc::new(Mutex::new(Box::new(writer))), Redactor::new()),
-        output_file: Some(dir.path().join("output")),
-        summary_file: Some(dir.path().join("summary")),
-        workspace: dir.path().to_path_buf(),
+        output_file: Some(workspace.join("output")),
+        summary_file: Some(workspace.join("summary")),
+        workspace: workspace.to_path_buf(),
         cancel: CancellationToken::new(),
-        runner_temp: Some(dir.path().join("runner_temp")),
+        runner_temp: Some(workspace.join("runner_temp")),
         runner_workspace: None,
     };
     let started = Instant::now();

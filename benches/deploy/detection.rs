@@ -1,7 +1,7 @@
 //! Detection latency: many bot flows on one sandbox, one concurrent deployment per flow, each
 //! publish taking a different time between 1 s and the configured maximum (and, in the long
 //! sample, from 30 s up, 8.09 s apart). The Action "reports" the finish at its `publish_status`
-//! line saying `complete: true` (or at `deployment_success`); latency is that line's instant
+//! line saying `complete: true` (its `SUCCESS` line in the log); latency is that line's instant
 //! minus the sandbox's exact `completed_at`. The naive fixed-interval pollers are computed
 //! from the same operations.
 //!
@@ -13,7 +13,6 @@
 use crate::common::{self, InProcess, Settings, Stats};
 use genesys_bot_deploy::pipeline::Status;
 use genesys_sandbox::PushRecord;
-use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
@@ -129,17 +128,14 @@ fn mode_inputs(mode: &str) -> Vec<(&'static str, &str)> {
     }
 }
 
-/// When the run's stdout first said the publish was complete.
+/// When the run's log first said the publish was complete: the `publish_status` line of
+/// the finish (`  SUCCESS (push)`, `  SUCCESS (read)`), written as its audit line is
+/// recorded. (The log is for people since issue 15; the JSON audit trail is in its file.)
 fn detected_at(lines: &[(Instant, String)]) -> Option<Instant> {
-    lines.iter().find_map(|(at, line)| {
-        let v: Value = serde_json::from_str(line).ok()?;
-        let done = match v["event"].as_str()? {
-            "publish_status" => v["details"]["complete"] == Value::Bool(true),
-            "deployment_success" => true,
-            _ => false,
-        };
-        done.then_some(*at)
-    })
+    lines
+        .iter()
+        .find(|(_, line)| matches!(line.trim(), "SUCCESS (push)" | "SUCCESS (read)"))
+        .map(|(at, _)| *at)
 }
 
 /// Whether a request is part of push (channel, subscription, socket).

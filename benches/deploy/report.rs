@@ -4,6 +4,7 @@
 use crate::checks::{self, DependencyResult, StormRun};
 use crate::common::{Settings, Stats, median};
 use crate::detection::{LONG_FIRST_MS, LONG_STEP_MS, ModeResult};
+use crate::jobs::JobResult;
 use crate::process::ProcessResult;
 use std::fmt::Write;
 
@@ -21,6 +22,9 @@ pub struct Results {
     pub storm: Vec<StormRun>,
     /// The same deployments without the storm.
     pub calm: Vec<StormRun>,
+    /// Deployments from a flow file: import job end detection, polling and push, and a
+    /// fixed 15 s poller.
+    pub import_jobs: Vec<JobResult>,
     /// How long the whole bench took, s.
     pub bench_s: f64,
 }
@@ -68,7 +72,11 @@ fn detection(out: &mut String, r: &Results, s: &Settings) {
     );
     for name in ["poll", "auto", "poll-1s"] {
         if let Some(m) = mode(r, name) {
-            let ok = m.latency.median <= 0.5 && m.latency.p95 <= 1.5 && m.per_minute <= 60.0;
+            // Nothing measured is not a target met (every run failed: look at the bench).
+            let ok = m.measured > 0
+                && m.latency.median <= 0.5
+                && m.latency.p95 <= 1.5
+                && m.per_minute <= 60.0;
             let _ = writeln!(
                 out,
                 "| {name} | median ≤ 0.5 s, p95 ≤ 1.5 s, averaging ≤ 60 requests/min (SPEC §5) | {:.3} s, {:.3} s, {:.1}/min | {} |",
@@ -157,7 +165,7 @@ fn push_verdicts(out: &mut String, m: &ModeResult, long: Option<&ModeResult>, s:
         );
         return;
     }
-    let fast = m.latency.median <= 0.1;
+    let fast = m.measured > 0 && m.latency.median <= 0.1;
     let _ = writeln!(
         out,
         "| push | median ≤ 0.1 s at ≤ 10 requests/min (issue 6), in the busiest minute | {:.3} s, {:.0} requests (max {:.0}) | {} |",
@@ -184,7 +192,7 @@ fn push_verdicts(out: &mut String, m: &ModeResult, long: Option<&ModeResult>, s:
             l.latency.median,
             l.per_minute,
             l.reads_per_minute,
-            verdict(l.latency.median <= 0.1 && l.per_minute <= 10.0)
+            verdict(l.measured > 0 && l.latency.median <= 0.1 && l.per_minute <= 10.0)
         );
     }
 }
@@ -407,6 +415,81 @@ pub fn machine() -> String {
 }
 
 /// The whole report.
+/// Deployments from a flow file: the import job's end seen by polling and by push, next to
+/// Terraform's fixed 15 s poller, and what the Action adds to the platform's own time.
+fn import_jobs(out: &mut String, jobs: &[JobResult], s: &Settings) {
+    let Some(first) = jobs.first() else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "## Import jobs (deployments from a flow file)\n\n{} deployments per mode, each on its own \
+         sandbox, import jobs spread evenly over 2–{} s (exports {} ms), all at once. Latency is \
+         from the job's exact end to the Action's `Success (import job)` line; the read rate \
+         counts reads of the import job from the upload to that line; the overhead is the whole \
+         run minus the platform's own work (two exports, the import with its publish).\n",
+        first.measured + first.failed,
+        if s.quick { 8 } else { 120 },
+        400
+    );
+    let _ = writeln!(
+        out,
+        "| mode | median | p95 | max | job reads/min | overhead median | requests/run | measured |\n|---|---|---|---|---|---|---|---|"
+    );
+    for j in jobs {
+        let _ = writeln!(
+            out,
+            "| {} | {:.2} s | {:.2} s | {:.2} s | {:.1} | {} | {} | {}{} |",
+            j.name,
+            j.latency.median,
+            j.latency.p95,
+            j.latency.max,
+            j.reads_per_minute,
+            if j.overhead.n == 0 {
+                "—".to_string()
+            } else {
+                format!("{:.2} s", j.overhead.median)
+            },
+            if j.requests == 0.0 {
+                "—".to_string()
+            } else {
+                format!("{:.0}", j.requests)
+            },
+            j.measured,
+            if j.failed > 0 {
+                format!(" ({} failed)", j.failed)
+            } else {
+                String::new()
+            }
+        );
+    }
+    let by = |name: &str| jobs.iter().find(|j| j.name == name);
+    if let Some(poll) = by("poll") {
+        let _ = writeln!(
+            out,
+            "\nTargets (SPEC §5): by polling, median ≤ 1 s ({}), p95 ≤ 2 s ({}), ≤ 30 job reads/min ({}); overhead ≤ 2 s median ({}).",
+            verdict(poll.measured > 0 && poll.latency.median <= 1.0),
+            verdict(poll.measured > 0 && poll.latency.p95 <= 2.0),
+            verdict(poll.measured > 0 && poll.reads_per_minute <= 30.0),
+            verdict(poll.measured > 0 && poll.overhead.median <= 2.0),
+        );
+    }
+    if let Some(auto) = by("auto") {
+        let _ = writeln!(
+            out,
+            "Where the import's publish is pushed (`auto`), median ≤ 0.1 s ({}).",
+            verdict(auto.measured > 0 && auto.latency.median <= 0.1)
+        );
+    }
+    if let (Some(poll), Some(fixed)) = (by("poll"), by("fixed 15 s")) {
+        let _ = writeln!(
+            out,
+            "Against a fixed 15 s poller (the Terraform provider's), polling sees the end {:.1}× sooner at the median.\n",
+            fixed.latency.median / poll.latency.median.max(0.001)
+        );
+    }
+}
+
 pub fn render(r: &Results, s: &Settings) -> String {
     let mut out = String::new();
     let date = humantime::format_rfc3339_seconds(std::time::SystemTime::now());
@@ -433,6 +516,7 @@ pub fn render(r: &Results, s: &Settings) -> String {
         s.latency_ms
     );
     detection(&mut out, r, s);
+    import_jobs(&mut out, &r.import_jobs, s);
     dependencies(&mut out, &r.dependencies, s);
     process(&mut out, r.process.as_ref());
     storm(&mut out, &r.storm, &r.calm, s);

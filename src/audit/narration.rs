@@ -138,7 +138,11 @@ pub(crate) fn narrate(entry: &Entry<'_>, bot_id: &str, environment: &str) -> Opt
             text(d, "reason").unwrap_or_else(|| "the deployment failed".into())
         )),
         Event::DeploymentTimedOut => Narration::line(format!(
-            "⏱ {version} was not confirmed live within {} s: reading the flow once more",
+            "⏱ {} within {} s: reading the flow once more",
+            match text(d, "job_id") {
+                Some(job) => format!("Import job {job} did not end"),
+                None => format!("{version} was not confirmed live"),
+            },
             text(d, "timeout_seconds").unwrap_or_default()
         )),
         Event::RollbackStarted
@@ -309,6 +313,25 @@ mod tests {
                     json!({ "live_version": "4.0" }),
                 ),
                 "✔ Rolled back: 4.0 is live",
+            ),
+            // An import interrupted: the job is named, never a "?" for a version.
+            (
+                entry(
+                    Event::DeploymentTimedOut,
+                    None,
+                    "timed_out",
+                    json!({ "job_id": "j-1", "timeout_seconds": 2 }),
+                ),
+                "⏱ Import job j-1 did not end within 2 s: reading the flow once more",
+            ),
+            (
+                entry(
+                    Event::DeploymentCancelled,
+                    None,
+                    "cancelled",
+                    json!({ "job_id": "j-1", "published": true }),
+                ),
+                "■ Cancelled after the publish was sent: reading the flow to make it safe",
             ),
         ];
         for (entry, line) in cases {

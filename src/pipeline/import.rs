@@ -422,21 +422,6 @@ impl Deployment<'_> {
         job_id: &str,
         interruption: Interruption,
     ) -> Verdict {
-        // The run's outcome line, as a publish's deadline or signal records it (rules 7, 11).
-        let (event, status) = match interruption {
-            Interruption::TimedOut => (Event::DeploymentTimedOut, "timed_out"),
-            Interruption::Cancelled => (Event::DeploymentCancelled, "cancelled"),
-            Interruption::Failed => (Event::DeploymentFailed, "failed"),
-        };
-        self.audit.record(Entry {
-            event,
-            version: None,
-            status,
-            details: Some(
-                json!({ "job_id": job_id, "timeout_seconds": self.config.timeout.as_secs() }),
-            ),
-            correlation_id: None,
-        });
         let (title, why) = match interruption {
             Interruption::TimedOut => (
                 "Import timed out",
@@ -454,6 +439,25 @@ impl Deployment<'_> {
                 format!("import job {job_id} ended, but the bot could not be read afterwards"),
             ),
         };
+        // The run's outcome line, as a publish's deadline or signal records it (rules 7, 11).
+        // An uploaded job may still publish the file: as good as a publish sent.
+        let (event, status) = match interruption {
+            Interruption::TimedOut => (Event::DeploymentTimedOut, "timed_out"),
+            Interruption::Cancelled => (Event::DeploymentCancelled, "cancelled"),
+            Interruption::Failed => (Event::DeploymentFailed, "failed"),
+        };
+        self.audit.record(Entry {
+            event,
+            version: None,
+            status,
+            details: Some(json!({
+                "job_id": job_id,
+                "reason": why,
+                "published": !job_id.is_empty(),
+                "timeout_seconds": self.config.timeout.as_secs(),
+            })),
+            correlation_id: None,
+        });
         let failure = Failure {
             title: title.into(),
             message: why,

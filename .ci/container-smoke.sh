@@ -333,7 +333,8 @@ check "[paths-temp] output audit-log names it at its host path (got '$(output pa
 paths_run paths-outside --with audit-log=/tmp/gbd-audit.jsonl
 check "[paths-outside] a path outside the mounts is passed untranslated" test "$(env_of paths-outside AUDIT-LOG)" = /tmp/gbd-audit.jsonl
 # It would be written into the container's own filesystem and lost with it: the Action must
-# refuse it before any request (SPEC rule 12), not report success.
+# refuse it before any request (a file the job's next steps cannot open is a bad input), not
+# report success.
 refused_before_requests() { [[ "$(get "$1" exit_code)" == 1 && "$(requests_of "$1")" == 0 ]]; }
 check "[paths-outside] an audit-log outside /github/{workspace,runner_temp,home} is refused before any request (exit $(get paths-outside exit_code), $(requests_of paths-outside) requests)" \
     refused_before_requests paths-outside

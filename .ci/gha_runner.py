@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Run a Docker container action the way the GitHub Actions runner does, with podman.
 
-Everything here follows actions/runner (snapshot 258d6c857db3, v2.336 era; the project's
-reference is /work/shared/reference/github-actions.md, sections 2-4):
+Everything here follows the runner's public source, https://github.com/actions/runner
+(snapshot 258d6c857db3, v2.336 era):
 
 - src/Runner.Worker/Handlers/ContainerActionHandler.cs: the environment (INPUT_* for every
   input, then HOME, the GITHUB_*/RUNNER_* contexts, ACTIONS_RUNTIME_*), the mounts, the

@@ -101,9 +101,13 @@ fn child_env(
 pub async fn measure(binary: &std::path::Path, settings: &Settings) -> ProcessResult {
     let size = std::fs::metadata(binary).map(|m| m.len()).unwrap_or(0);
     let mut result = ProcessResult {
+        // Relative to the repository, as a reader of docs/benchmarks.md finds it.
         binary: format!(
             "{} ({:.1} MiB)",
-            binary.display(),
+            binary
+                .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+                .unwrap_or(binary)
+                .display(),
             size as f64 / 1024.0 / 1024.0
         ),
         ..ProcessResult::default()

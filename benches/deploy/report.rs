@@ -53,7 +53,7 @@ fn detection(out: &mut String, r: &Results, s: &Settings) {
          of the flow (`GET /api/v2/flows/{{id}}`) from the publish to the end of the wait (that \
          line, or the read that confirms a pushed finish), plus every notification call \
          (channel, subscription, socket). Two rates: **average** = status requests over the \
-         total time waited (SPEC §5's \"averaging\"); **busiest minute** = the most status \
+         total time waited (what the targets mean by \"averaging\"); **busiest minute** = the most status \
          requests one deployment sent in any 60 s (median / max over the deployments), which \
          is what the org's rate limit counts (300 requests per token per minute). The \
          naive pollers are computed from the same operations: a read every T s from the \
@@ -79,7 +79,7 @@ fn detection(out: &mut String, r: &Results, s: &Settings) {
                 && m.per_minute <= 60.0;
             let _ = writeln!(
                 out,
-                "| {name} | median ≤ 0.5 s, p95 ≤ 1.5 s, averaging ≤ 60 requests/min (SPEC §5) | {:.3} s, {:.3} s, {:.1}/min | {} |",
+                "| {name} | median ≤ 0.5 s, p95 ≤ 1.5 s, averaging ≤ 60 requests/min | {:.3} s, {:.3} s, {:.1}/min | {} |",
                 m.latency.median,
                 m.latency.p95,
                 m.per_minute,
@@ -160,7 +160,7 @@ fn push_verdicts(out: &mut String, m: &ModeResult, long: Option<&ModeResult>, s:
     if !push_worked(m) {
         let _ = writeln!(
             out,
-            "| push | median ≤ 0.1 s at ≤ 10 requests/min (issue 6) | {:.3} s | not measured: no push in the sandbox, the run fell back to polling |",
+            "| push | median ≤ 0.1 s at ≤ 10 requests/min | {:.3} s | not measured: no push in the sandbox, the run fell back to polling |",
             m.latency.median
         );
         return;
@@ -168,7 +168,7 @@ fn push_verdicts(out: &mut String, m: &ModeResult, long: Option<&ModeResult>, s:
     let fast = m.measured > 0 && m.latency.median <= 0.1;
     let _ = writeln!(
         out,
-        "| push | median ≤ 0.1 s at ≤ 10 requests/min (issue 6), in the busiest minute | {:.3} s, {:.0} requests (max {:.0}) | {} |",
+        "| push | median ≤ 0.1 s at ≤ 10 requests/min, in the busiest minute | {:.3} s, {:.0} requests (max {:.0}) | {} |",
         m.latency.median,
         m.busiest_minute.median,
         m.busiest_minute.max,
@@ -235,7 +235,7 @@ fn why(out: &mut String, r: &Results) {
              (`poll-interval-seconds` 1 growing ×1.5 up to `poll-max-interval-seconds` 5) the \
              reads fall about 1, 2.5, 4.75 and 8.1 s after the publish and then every 5 s, so a \
              publish finishing after ~8 s is seen 0–5 s late (median {:.2} s, p95 {:.2} s at \
-             {:.1} reads/min). Polling alone meets SPEC §5 only near a fixed 1 s interval (the \
+             {:.1} reads/min). Polling alone meets its target only near a fixed 1 s interval (the \
              `poll-1s` row), i.e. at the 60 requests/min limit; `auto`, the default, meets it by \
              push.",
             m.latency.median, m.latency.p95, m.reads_per_minute
@@ -247,7 +247,7 @@ fn why(out: &mut String, r: &Results) {
             "`push` costs a fixed {fixed:.0} status requests per deployment, whatever the \
              publish's length: {:.0} notification calls made before publishing (channel, \
              subscription, socket) and the one read that confirms the pushed finish, which \
-             issue 6 asks for. A rate limit counting requests per minute sees those {fixed:.0} \
+             the Action never skips. A rate limit counting requests per minute sees those {fixed:.0} \
              and nothing more (busiest minute: {:.0}). Averaged over a wait they are \
              {:.1}/min here, because the waits are short (mean {:.1} s): any wait shorter than \
              {:.0} s averages above 10/min with {fixed:.0} requests, whoever sends them. Over \
@@ -467,7 +467,7 @@ fn import_jobs(out: &mut String, jobs: &[JobResult], s: &Settings) {
     if let Some(poll) = by("poll") {
         let _ = writeln!(
             out,
-            "\nTargets (SPEC §5): by polling, median ≤ 1 s ({}), p95 ≤ 2 s ({}), ≤ 30 job reads/min ({}); overhead ≤ 2 s median ({}).",
+            "\nTargets: by polling, median ≤ 1 s ({}), p95 ≤ 2 s ({}), ≤ 30 job reads/min ({}); overhead ≤ 2 s median ({}).",
             verdict(poll.measured > 0 && poll.latency.median <= 1.0),
             verdict(poll.measured > 0 && poll.latency.p95 <= 2.0),
             verdict(poll.measured > 0 && poll.reads_per_minute <= 30.0),

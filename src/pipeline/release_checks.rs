@@ -3,7 +3,7 @@
 //! release ends the run `unchanged`, drift stops it, and every org object the file names
 //! must exist.
 
-use super::bounds::Bounds;
+use super::bounds::{Bounds, Raced};
 use super::jobs::ExportProblem;
 use super::plan::Backup;
 use super::release::Release;
@@ -170,7 +170,16 @@ impl Deployment<'_> {
             &self.config.client_id,
         );
         let (detail, latest) = match &drift {
-            Drift::Detected { by } => (Some(by.clone()), self.latest_changes().await),
+            Drift::Detected { by } => {
+                // The history only names who changed what: a deadline or a cancel ends the
+                // wait for it like any other, and the run goes on without the names.
+                let bounds = self.bounds();
+                let latest = match bounds.race(self.latest_changes()).await {
+                    Raced::Done(latest) => latest,
+                    Raced::Cancelled | Raced::TimedOut => Vec::new(),
+                };
+                (Some(by.clone()), latest)
+            }
             Drift::Unknown { why } => (Some(why.clone()), Vec::new()),
             Drift::None => (None, Vec::new()),
         };

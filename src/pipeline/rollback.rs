@@ -165,7 +165,13 @@ impl Deployment<'_> {
             details: Some(json!({ "from_version": plan.target, "reason": failure.message })),
             correlation_id: None,
         });
-        let restored = match &plan.backup {
+        // The backup restores only the version it was taken of: a re-run that finds the
+        // release live has a backup of that release, and goes back to an older version.
+        let backup = plan
+            .backup
+            .as_ref()
+            .filter(|backup| backup.version.as_str() == previous);
+        let restored = match backup {
             Some(backup) => self
                 .import_again(backup, bounds)
                 .await
@@ -233,7 +239,7 @@ impl Deployment<'_> {
                             "{}; rolling back to version {previous} failed: {reason}",
                             failure.message
                         ),
-                        next_step: match &plan.backup {
+                        next_step: match backup {
                             Some(_) => format!(
                                 "Import the backup of version {previous} (the backup-file output) into bot {} by hand in Architect now; version {} may be live.",
                                 self.config.bot_id, plan.target

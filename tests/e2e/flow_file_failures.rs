@@ -468,3 +468,33 @@ async fn a_file_failing_its_smoke_test_is_rolled_back_by_importing_the_backup() 
         "{ran}"
     );
 }
+
+#[tokio::test]
+async fn a_live_release_that_fails_its_smoke_test_on_a_re_run_is_rolled_back_to_the_version_before_it()
+ {
+    // Rule 17 on the flow-file path: the re-run finds this release live (`unchanged`), holds
+    // the smoke test, and it fails. What goes back is the version live before the release
+    // (1.0, retired by the first run), never the failing release's own backup.
+    let world = World::start(release_scenario()).await;
+    let first = world.run_release(&deploy(DEV, &[])).await;
+    assert_eq!(first.output("status"), "published", "{first}");
+    let smoke = "version: 1\nconversations:\n  - name: Says goodbye first\n    turns:\n      - bot: { contains: Goodbye }\n";
+    let mut files = repository();
+    files.push(("smoke.yml", smoke));
+
+    let ran = world
+        .run_with_files(&deploy(DEV, &[("smoke-test", "smoke.yml")]), &files)
+        .await;
+
+    assert_eq!(ran.code, Some(1), "{ran}\n{}", world.log());
+    assert_eq!(ran.output("status"), "rolled-back", "{ran}");
+    assert_eq!(world.live().as_deref(), Some("1.0"), "{}", world.log());
+    assert_eq!(ran.output("published-version"), "1.0");
+    assert_eq!(ran.output("previous-version"), "1.0");
+    // Only the first run imported anything.
+    assert_eq!(world.jobs_of(JobKind::Import).len(), 1, "{}", world.log());
+    assert_eq!(
+        audit_line(&ran, "rollback_completed")["details"]["live_version"],
+        "1.0"
+    );
+}

@@ -9,6 +9,7 @@ mod validate;
 pub use inputs::{INPUTS, InputSpec, RawInputs};
 pub(crate) use inputs::{default_of, env_name};
 
+use crate::flowfile::SubstitutionsInput;
 use crate::genesys::regions::Region;
 use crate::ids::{BotId, VersionId};
 use secrecy::SecretString;
@@ -202,6 +203,15 @@ impl InputError {
         match (&self.value, self.input) {
             (None, _) => "nothing".into(),
             (_, "client-secret") => "(hidden)".into(),
+            // Inline `key: value` lines may hold a password; a path is only a name.
+            (Some(v), "substitutions")
+                if matches!(
+                    SubstitutionsInput::classify(v),
+                    SubstitutionsInput::Inline(_)
+                ) =>
+            {
+                "(inline key: value lines)".into()
+            }
             (Some(v), _) => format!("{v:?}"),
         }
     }

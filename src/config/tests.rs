@@ -315,6 +315,17 @@ fn the_secret_is_never_shown() {
 }
 
 #[test]
+fn inline_substitutions_are_never_shown_a_substitutions_path_is() {
+    // Inline `key: value` lines may carry a password; a path names a file.
+    let err = with(&[("INPUT_SUBSTITUTIONS", "db_password: hunter2")]).expect_err("no flow-file");
+    let text = err.to_string();
+    assert!(!text.contains("hunter2"), "{text}");
+    assert!(text.contains("got (inline key: value lines)"), "{text}");
+    let err = with(&[("INPUT_SUBSTITUTIONS", "env/dev.yml")]).expect_err("no flow-file");
+    assert!(err.to_string().contains("got \"env/dev.yml\""), "{err}");
+}
+
+#[test]
 fn expected_org_is_an_org_id_or_a_short_name() {
     let with = |value: &str| {
         let mut env = vec![

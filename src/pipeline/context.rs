@@ -65,6 +65,9 @@ pub(crate) fn input_file(
     workspace: &Path,
     runner_workspace: Option<&Path>,
 ) -> Result<RunFile, String> {
+    // `..` is refused here, where every input file passes, not only where an input is
+    // parsed: a containment check on the prefix below must not be fooled.
+    crate::config::parse::workspace_path(&given.to_string_lossy())?;
     let shown = |shown: String| RunFile {
         path: if given.is_relative() {
             workspace.join(given)
@@ -296,6 +299,14 @@ mod tests {
                 "/home/runner/work/_temp/audit.jsonl"
             )
         );
+        // Nothing escapes the workspace with `..`, whichever input names the file.
+        for escaping in [
+            "../secrets.yml",
+            "bots/../../x.yml",
+            "/github/workspace/../home/x",
+        ] {
+            assert!(file(escaping).is_err(), "{escaping}");
+        }
         // Outside the shared folders, nothing the job's next step could open.
         for outside in ["/tmp/audit.jsonl", "/github/workspace", "/github/home/a"] {
             let refused = file(outside).expect_err(outside);

@@ -12,6 +12,11 @@ impl Deployment<'_> {
     /// Opens push for the bot's flow unless `wait-mode: poll`. Never fails the run: push is
     /// an optimisation, polling is always there.
     pub(super) async fn open_push(&mut self) {
+        // Already open (an import opened it, and the version it checked in is published
+        // now): one channel per run.
+        if self.push.is_some() {
+            return;
+        }
         if self.config.wait_mode == WaitMode::Poll {
             self.facts.wait_channel = Some("poll (wait-mode: poll)".into());
             return;

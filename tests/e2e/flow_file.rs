@@ -370,3 +370,25 @@ async fn a_file_naming_another_flow_is_refused_before_any_job() {
     assert_eq!(world.live().as_deref(), Some("1.0"));
     assert_eq!(ran.output("published-version"), "1.0");
 }
+
+#[tokio::test]
+async fn an_import_that_only_checks_the_file_in_is_published_on_the_same_notification_channel() {
+    // `command: Update`: the job checks the file in, and the Action publishes the version
+    // it made, waiting by push on the channel it opened for the import.
+    let mut scenario = release_scenario();
+    scenario["import_publishes"] = serde_json::json!(false);
+    let world = World::start(scenario).await;
+
+    let ran = world.run_release(&deploy(DEV, &[])).await;
+
+    assert_eq!(ran.output("status"), "published", "{ran}\n{}", world.log());
+    assert_eq!(world.live().as_deref(), Some("2.0"));
+    assert_eq!(world.publishes().len(), 1, "{}", world.log());
+    let channels = world
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path == "/api/v2/notifications/channels")
+        .count();
+    assert_eq!(channels, 1, "one channel per run\n{}", world.log());
+    assert!(warnings(&ran).is_empty(), "{ran}");
+}

@@ -4,6 +4,7 @@
 //! smoke-tested, and rolled back by importing the backup again when anything fails.
 
 use super::bounds::{Bounds, Raced};
+use super::interruption::READ_AFTER_TIMEOUT;
 use super::jobs::{JobEnd, message_lines};
 use super::plan::Backup;
 use super::release::Release;
@@ -464,13 +465,24 @@ impl Deployment<'_> {
             next_step: "Raise timeout-seconds if imports of this bot are slow.".into(),
             ..Failure::default()
         };
-        let grace = match interruption {
-            Interruption::Cancelled => self.config.tuning.cancel_grace,
-            _ => self.config.timeout,
+        // As after an interrupted publish (`on_timeout`, `on_cancel`): after a signal,
+        // everything fits the runner's grace; otherwise one bounded read, then a rollback
+        // that a signal can still stop.
+        let (read_bounds, rollback) = match interruption {
+            Interruption::Cancelled => {
+                let grace = Bounds::deadline_only(Instant::now() + self.config.tuning.cancel_grace);
+                (grace.clone(), grace)
+            }
+            _ => (
+                Bounds::deadline_only(Instant::now() + self.config.timeout.min(READ_AFTER_TIMEOUT)),
+                Bounds::from_now(self.config.timeout, &self.ctx.cancel),
+            ),
         };
-        let bounds = Bounds::deadline_only(Instant::now() + grace);
-        let read = bounds
-            .race(self.client.get_flow(&self.config.bot_id, bounds.deadline()))
+        let read = read_bounds
+            .race(
+                self.client
+                    .get_flow(&self.config.bot_id, read_bounds.deadline()),
+            )
             .await;
         let Raced::Done(Ok(answer)) = read else {
             return Verdict::interrupted(
@@ -490,7 +502,7 @@ impl Deployment<'_> {
         match flow.published_id() {
             Some(live) if Some(live) != prepared.was_live.as_deref() => {
                 let plan = prepared.plan(VersionId::from_platform(live));
-                self.after_failure(&plan, Some(live), None, interruption, failure, &bounds)
+                self.after_failure(&plan, Some(live), None, interruption, failure, &rollback)
                     .await
             }
             _ if job_id.is_empty() => {
@@ -518,7 +530,9 @@ impl Deployment<'_> {
     /// Rule 16: exports the version now live and compares it with the file. A difference is
     /// worth a warning, not a rollback: which fields an export changes is partly unknown.
     async fn check_identity(&mut self, release: &Release, target: &VersionId) {
-        let bounds = Bounds::deadline_only(Instant::now() + self.config.timeout);
+        // Cancellable: a signal here leaves identity unverified, and the steps after it
+        // (the smoke test, the cancel's read and rollback) see the signal in time.
+        let bounds = Bounds::from_now(self.config.timeout, &self.ctx.cancel);
         let identity = match self.export_version(target, &bounds).await {
             Ok(exported) => compare(
                 &exported.yaml,

@@ -12,7 +12,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 /// The longest the read after a timeout may take.
-const READ_AFTER_TIMEOUT: Duration = Duration::from_secs(30);
+pub(super) const READ_AFTER_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl Deployment<'_> {
     /// Rule 7: on the deadline, read the flow once and decide. The read gets up to 30 s and a

@@ -244,13 +244,22 @@ impl Deployment<'_> {
             JobEnd::TimedOut => {
                 self.phase("import", started, "timed out");
                 return Err(self
-                    .import_interrupted(prepared, &job_id, Interruption::TimedOut)
+                    .import_interrupted(prepared, &job_id, Interruption::TimedOut, "")
                     .await);
             }
             JobEnd::Cancelled => {
                 self.phase("import", started, "cancelled");
                 return Err(self
-                    .import_interrupted(prepared, &job_id, Interruption::Cancelled)
+                    .import_interrupted(prepared, &job_id, Interruption::Cancelled, "")
+                    .await);
+            }
+            JobEnd::Unreadable(error) => {
+                self.phase("import", started, "unreadable");
+                let why = format!(
+                    "the file was uploaded to import job {job_id}, but reading the job was refused ({error})"
+                );
+                return Err(self
+                    .import_interrupted(prepared, &job_id, Interruption::Failed, &why)
                     .await);
             }
         };
@@ -292,7 +301,9 @@ impl Deployment<'_> {
         {
             Ok(answer) => answer.body,
             Err(error) => {
-                let verdict = self.import_interrupted(prepared, job_id, Interruption::Failed);
+                let why =
+                    format!("import job {job_id} ended, but the bot could not be read afterwards");
+                let verdict = self.import_interrupted(prepared, job_id, Interruption::Failed, &why);
                 tracing::warn!("the flow could not be read after the import: {error}");
                 return Err(verdict.await);
             }
@@ -422,6 +433,7 @@ impl Deployment<'_> {
         prepared: &Prepared,
         job_id: &str,
         interruption: Interruption,
+        failed_because: &str,
     ) -> Verdict {
         let (title, why) = match interruption {
             Interruption::TimedOut => (
@@ -435,10 +447,7 @@ impl Deployment<'_> {
                 "Deployment cancelled",
                 format!("the run was cancelled while import job {job_id} ran"),
             ),
-            Interruption::Failed => (
-                "Import not confirmed",
-                format!("import job {job_id} ended, but the bot could not be read afterwards"),
-            ),
+            Interruption::Failed => ("Import not confirmed", failed_because.to_string()),
         };
         // The run's outcome line, as a publish's deadline or signal records it (rules 7, 11).
         // An uploaded job may still publish the file: as good as a publish sent.

@@ -29,6 +29,8 @@ pub enum JobEnd<J> {
     TimedOut,
     /// SIGINT/SIGTERM arrived.
     Cancelled,
+    /// The job was uploaded, then reading it was refused (401/403/404): it runs on, unseen.
+    Unreadable(ApiError),
 }
 
 /// A version exported as YAML.
@@ -190,7 +192,9 @@ impl Deployment<'_> {
                 Ok(JobEnd::Ended(job)) => job,
                 Ok(JobEnd::TimedOut) => return Err(ExportProblem::TimedOut),
                 Ok(JobEnd::Cancelled) => return Err(ExportProblem::Cancelled),
-                Err(error) => return Err(ExportProblem::Api(error)),
+                Ok(JobEnd::Unreadable(error)) | Err(error) => {
+                    return Err(ExportProblem::Api(error));
+                }
             };
             if job.status == JobStatus::Success {
                 let Some(url) = &job.download_url else {
@@ -245,9 +249,11 @@ impl Deployment<'_> {
             details: Some(json!({ "job_id": registered.id, "file": shown, "uploaded": true })),
             correlation_id: None,
         });
+        // From here the file is uploaded: a refused read must not read as "not started".
         let end = self
             .wait_for_job::<ImportJob>(&registered.id, version_label, bounds)
-            .await?;
+            .await
+            .unwrap_or_else(JobEnd::Unreadable);
         Ok((registered.id, end))
     }
 

@@ -404,6 +404,12 @@ impl Deployment<'_> {
                     None,
                 ));
             }
+            JobEnd::Unreadable(error) => {
+                return Err(RollbackFailure::new(
+                    format!("import job {job_id} of {shown} could not be read: {error}"),
+                    error.correlation_id(),
+                ));
+            }
         }
         let flow = self.last_read(bounds).await?;
         self.observe_live(flow.published_id());

@@ -498,3 +498,34 @@ async fn a_live_release_that_fails_its_smoke_test_on_a_re_run_is_rolled_back_to_
         "1.0"
     );
 }
+
+#[tokio::test]
+async fn a_job_read_refused_after_the_upload_never_says_nothing_was_imported() {
+    // The file is uploaded; reading the job is refused (a role without
+    // architect:job:view). The job may still publish the file: the run reads the flow and
+    // says what is live, never "nothing was imported".
+    let mut s = release_scenario();
+    s["faults"] = json!([{ "kind": "forbidden", "route": "GET /api/v2/flows/jobs/*",
+                          "permission": "architect:job:view" }]);
+    let world = World::start(s).await;
+
+    let ran = world.run_release(&deploy(DEV, &[])).await;
+
+    assert_eq!(
+        world.jobs_of(JobKind::Import)[0].uploads.len(),
+        1,
+        "uploaded"
+    );
+    let said = errors(&ran).join("\n");
+    assert!(!said.contains("nothing was imported"), "{ran}");
+    assert!(!said.contains("could not be started"), "{ran}");
+    assert!(said.contains("was uploaded"), "{ran}");
+    assert!(said.contains("architect:job:view"), "{ran}");
+    // What is live was read, and the outputs say it.
+    assert_eq!(
+        ran.output("published-version"),
+        world.live().unwrap_or_default(),
+        "{ran}"
+    );
+    assert_ne!(ran.output("status"), "published", "{ran}");
+}

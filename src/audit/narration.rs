@@ -177,7 +177,10 @@ pub(crate) fn narrate(entry: &Entry<'_>, bot_id: &str, environment: &str) -> Opt
 fn narrate_flow_file(entry: &Entry<'_>, d: &Value, version: &str) -> Option<Narration> {
     match entry.event {
         Event::DriftChecked => Narration::line(match entry.status {
-            "none" => format!("✔ No drift: {version} was made by this pipeline"),
+            "none" => match entry.version {
+                Some(live) => format!("✔ No drift: {live} was made by this pipeline"),
+                None => "✔ No drift: nothing is live yet".to_string(),
+            },
             "detected" => format!(
                 "✖ Drift: {}",
                 text(d, "what")
@@ -313,6 +316,11 @@ mod tests {
                     json!({ "live_version": "4.0" }),
                 ),
                 "✔ Rolled back: 4.0 is live",
+            ),
+            // A first deployment: nothing is live, so nothing could have drifted.
+            (
+                entry(Event::DriftChecked, None, "none", json!({ "what": null })),
+                "✔ No drift: nothing is live yet",
             ),
             // An import interrupted: the job is named, never a "?" for a version.
             (

@@ -21,7 +21,7 @@ pub fn section(facts: &Facts) -> Option<String> {
     let release = facts.release.as_ref()?;
     let mut md = String::new();
     let _ = writeln!(md, "### Release\n");
-    identity_lines(&mut md, release);
+    identity_lines(&mut md, facts, release);
     if let Some((state, detail)) = &release.identity {
         let line = match (state.as_str(), detail) {
             ("verified", _) => {
@@ -58,7 +58,7 @@ pub fn section(facts: &Facts) -> Option<String> {
 }
 
 /// File, digests, drift and substitutions, one bullet each.
-fn identity_lines(md: &mut String, release: &ReleaseFacts) {
+fn identity_lines(md: &mut String, facts: &Facts, release: &ReleaseFacts) {
     let _ = writeln!(
         md,
         "- **File:** {} · file digest {} (the same in every environment) · release digest {}",
@@ -76,6 +76,9 @@ fn identity_lines(md: &mut String, release: &ReleaseFacts) {
     }
     if let Some((state, detail)) = &release.drift {
         let line = match (state.as_str(), detail) {
+            ("none", _) if facts.previous_version.is_none() => {
+                "none: nothing was live before this run".to_string()
+            }
             ("none", _) => {
                 "none: the live version was made by this pipeline, or is this release".to_string()
             }
@@ -199,7 +202,7 @@ pub fn plan_file(
     if let Some(live) = &facts.published_version {
         let _ = writeln!(md, "Live now: version {}.\n", code(live));
     }
-    identity_lines(&mut md, &release);
+    identity_lines(&mut md, facts, &release);
     md.push('\n');
     plan_sections(&mut md, facts, &release);
     let _ = writeln!(md, "#### What a real run would do\n");
@@ -207,4 +210,33 @@ pub fn plan_file(
         let _ = writeln!(md, "{}. {}", i + 1, prose(step));
     }
     md
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drift_none_says_whether_anything_was_live() {
+        let facts = |previous: Option<&str>| Facts {
+            previous_version: previous.map(str::to_string),
+            release: Some(ReleaseFacts {
+                drift: Some(("none".into(), None)),
+                ..ReleaseFacts::default()
+            }),
+            ..Facts::new("d".into(), "b".into(), "prod".into())
+        };
+        let first = section(&facts(None)).expect("a release section");
+        assert!(
+            first.contains("- **Drift:** none: nothing was live before this run\n"),
+            "{first}"
+        );
+        let later = section(&facts(Some("1.0"))).expect("a release section");
+        assert!(
+            later.contains(
+                "- **Drift:** none: the live version was made by this pipeline, or is this release\n"
+            ),
+            "{later}"
+        );
+    }
 }

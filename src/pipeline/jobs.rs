@@ -7,9 +7,10 @@
 use super::Deployment;
 use super::bounds::{Bounds, Raced};
 use super::rules::jobs::next_job_read;
+use super::wait::{Wake, next_wake};
 use crate::audit::{Entry, Event};
 use crate::genesys::jobs::{ExportJob, ImportJob, JobMessage};
-use crate::genesys::notifications::{FlowEvents, Signal};
+use crate::genesys::notifications::Signal;
 use crate::genesys::vocabulary::JobStatus;
 use crate::genesys::{ApiError, GenesysClient};
 use serde_json::json;
@@ -153,22 +154,6 @@ impl Job for ExportJob {
     }
 }
 
-/// What woke the wait.
-enum Wake {
-    /// Time for the next read.
-    Read,
-    /// The notification socket said something (`None`: its reader stopped).
-    Push(Option<Signal>),
-}
-
-/// Waits for the next push signal; never resolves without a socket.
-async fn next_signal(push: &mut Option<FlowEvents>) -> Option<Signal> {
-    match push {
-        Some(events) => events.next().await,
-        None => std::future::pending().await,
-    }
-}
-
 impl Deployment<'_> {
     /// Exports `version` of the bot as YAML and downloads it, with a new job after a
     /// transient failure (up to [`EXPORT_ATTEMPTS`]).
@@ -278,13 +263,7 @@ impl Deployment<'_> {
         let mut next_read = Instant::now() + next_job_read(reads);
         let mut last_status = Some("Registered".to_string());
         loop {
-            let wake = async {
-                tokio::select! {
-                    () = tokio::time::sleep_until(next_read) => Wake::Read,
-                    signal = next_signal(&mut self.push) => Wake::Push(signal),
-                }
-            };
-            match bounds.race(wake).await {
+            match bounds.race(next_wake(next_read, &mut self.push)).await {
                 Raced::Cancelled => return Ok(JobEnd::Cancelled),
                 Raced::TimedOut => return Ok(JobEnd::TimedOut),
                 Raced::Done(Wake::Push(Some(Signal::Flow(_) | Signal::Reconnected))) => {

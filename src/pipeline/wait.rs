@@ -26,8 +26,8 @@ pub enum Waited {
     Cancelled,
 }
 
-/// What woke the wait.
-enum Wake {
+/// What woke a wait (for an operation here, for a job in `jobs.rs`).
+pub(super) enum Wake {
     /// Time for the next read.
     Read,
     /// The notification socket said something (`None`: its reader stopped).
@@ -51,6 +51,14 @@ async fn next_signal(push: &mut Option<FlowEvents>) -> Option<Signal> {
     match push {
         Some(events) => events.next().await,
         None => std::future::pending().await,
+    }
+}
+
+/// Whichever comes first: the read due at `next_read`, or a push signal.
+pub(super) async fn next_wake(next_read: Instant, push: &mut Option<FlowEvents>) -> Wake {
+    tokio::select! {
+        () = tokio::time::sleep_until(next_read) => Wake::Read,
+        signal = next_signal(push) => Wake::Push(signal),
     }
 }
 
@@ -95,13 +103,7 @@ impl Deployment<'_> {
         };
         let result = loop {
             let next_read = watch.next_read;
-            let wake = async {
-                tokio::select! {
-                    () = tokio::time::sleep_until(next_read) => Wake::Read,
-                    signal = next_signal(&mut self.push) => Wake::Push(signal),
-                }
-            };
-            match bounds.race(wake).await {
+            match bounds.race(next_wake(next_read, &mut self.push)).await {
                 Raced::Cancelled => break Ok(Waited::Cancelled),
                 Raced::TimedOut => break Ok(Waited::TimedOut),
                 Raced::Done(Wake::Push(signal)) => {

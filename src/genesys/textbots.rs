@@ -239,32 +239,14 @@ mod tests {
     #[test]
     fn the_launch_request_uses_the_platforms_enums_and_sends_no_empty_language() {
         let body = launch_request("flow-1", "ext-1");
-        // `TextBotUserAgent.name` and `TextBotChannel.name` (PY-SDK models).
-        let user_agents = [
-            "Phone",
-            "SMS",
-            "GenesysWebWidget",
-            "FacebookMessenger",
-            "WeChat",
-            "Whatsapp",
-            "AppleBusinessChat",
-            "Apple",
-            "Telegram",
-            "Slack",
-            "Signal",
-            "Line",
-            "Discord",
-            "TwitterDirectMessage",
-            "Open",
-            "Instagram",
-            "Other",
-            "Unknown",
-        ];
+        // `TextBotUserAgent.name` and `TextBotChannel.name` (PY-SDK models), as the sandbox
+        // (which stands for the platform) keeps them.
+        let user_agents = genesys_sandbox::USER_AGENT_NAMES;
         let agent = body["channel"]["userAgent"]["name"].as_str();
         assert!(agent.is_some_and(|a| user_agents.contains(&a)), "{body}");
         let channel = body["channel"]["name"].as_str();
         assert!(
-            channel.is_some_and(|c| ["Chat", "Call", "Messaging"].contains(&c)),
+            channel.is_some_and(|c| genesys_sandbox::CHANNEL_NAMES.contains(&c)),
             "{body}"
         );
         assert!(body.get("language").is_none(), "{body}");

@@ -268,25 +268,7 @@ async fn an_export_failing_the_known_transient_way_is_tried_again_and_the_run_su
 
     let ran = world.run_release(&deploy(DEV, &[])).await;
 
-    assert_release_outcome(
-        &ran,
-        &world,
-        0,
-        "published",
-        &[
-            "deployment_started",
-            "export_status",
-            "backup_exported",
-            "drift_checked",
-            "dependency_validation_passed",
-            "import_status",
-            "publish_status",
-            "export_status",
-            "identity_checked",
-            "deployment_success",
-            "metrics",
-        ],
-    );
+    assert_release_outcome(&ran, &world, 0, "published", CLEAN_DEPLOYMENT);
     let exports = world.jobs_of(JobKind::Export);
     assert_eq!(
         exports.len(),

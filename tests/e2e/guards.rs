@@ -76,26 +76,6 @@ async fn a_force_unlock_that_checks_a_draft_in_publishes_nothing() {
     );
 }
 
-/// 2.0 answers the payment question wrongly; 1.0 rightly.
-fn second_version_breaks_payments() -> serde_json::Value {
-    let mut s = scenario();
-    let says = |answer: &str| {
-        json!({ "greeting": { "text": "Hi" },
-                "replies": [{ "utterance": "pay", "reply": { "text": answer } }] })
-    };
-    version(&mut s, "1.0")["bot"] = says("You can pay online.");
-    version(&mut s, "2.0")["bot"] = says("Please hold.");
-    s
-}
-
-const PAYS: &str = "version: 1
-conversations:
-  - name: Pays
-    turns:
-      - user: I want to pay
-        bot: { contains: pay online }
-";
-
 #[tokio::test]
 async fn a_rerun_whose_live_version_fails_its_smoke_test_rolls_it_back() {
     let world = World::start(second_version_breaks_payments()).await;

@@ -76,24 +76,10 @@ async fn someone_validating_the_flow_right_after_the_publish_does_not_undo_it() 
 /// `2.0` answers the payment question wrongly, `1.0` rightly; rollbacks republish as a new
 /// version with the old content.
 fn republished_as_new_version() -> Value {
-    let mut s = scenario();
+    let mut s = second_version_breaks_payments();
     s["republish_mode"] = json!("new_version");
-    let says = |answer: &str| {
-        json!({ "greeting": { "text": "Hi" },
-                "replies": [{ "utterance": "pay", "reply": { "text": answer } }] })
-    };
-    version(&mut s, "1.0")["bot"] = says("You can pay online.");
-    version(&mut s, "2.0")["bot"] = says("Please hold.");
     s
 }
-
-const PAYS: &str = "version: 1
-conversations:
-  - name: Pays
-    turns:
-      - user: I want to pay
-        bot: { contains: pay online }
-";
 
 #[tokio::test]
 async fn a_rollback_that_goes_live_as_a_new_version_with_the_old_content_is_a_rollback() {

@@ -53,6 +53,27 @@ pub fn version<'a>(scenario: &'a mut Value, id: &str) -> &'a mut Value {
         .unwrap_or_else(|| panic!("no version {id}"))
 }
 
+/// 2.0 answers the payment question wrongly; 1.0 rightly. [`PAYS`] tells them apart.
+pub fn second_version_breaks_payments() -> Value {
+    let mut s = scenario();
+    let says = |answer: &str| {
+        json!({ "greeting": { "text": "Hi" },
+                "replies": [{ "utterance": "pay", "reply": { "text": answer } }] })
+    };
+    version(&mut s, "1.0")["bot"] = says("You can pay online.");
+    version(&mut s, "2.0")["bot"] = says("Please hold.");
+    s
+}
+
+/// A smoke test 1.0 passes and 2.0 fails (see [`second_version_breaks_payments`]).
+pub const PAYS: &str = "version: 1
+conversations:
+  - name: Pays
+    turns:
+      - user: I want to pay
+        bot: { contains: pay online }
+";
+
 /// Appends faults.
 pub fn add_faults(scenario: &mut Value, faults: impl IntoIterator<Item = Value>) {
     let list = scenario["faults"].as_array_mut().expect("faults");

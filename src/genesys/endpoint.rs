@@ -31,7 +31,12 @@ impl Endpoint {
             path.push_str(&rest[..open]);
             let close = rest[open..].find('}').map_or(rest.len(), |c| open + c + 1);
             if let Some(arg) = args.next() {
-                path.extend(url::form_urlencoded::byte_serialize(arg.as_bytes()));
+                // Form encoding escapes everything a path segment must escape, but writes a
+                // space as `+`, which a path reads as a plus: a literal `+` is already `%2B`,
+                // so every `+` left is a space.
+                for piece in url::form_urlencoded::byte_serialize(arg.as_bytes()) {
+                    path.push_str(&piece.replace('+', "%20"));
+                }
             }
             rest = &rest[close..];
         }
@@ -334,7 +339,12 @@ mod tests {
     fn placeholders_are_filled_in_order_and_encoded() {
         assert_eq!(
             FLOW_VERSION.path_with(&["f 1", "3.0"]),
-            "/api/v2/flows/f+1/versions/3.0"
+            "/api/v2/flows/f%201/versions/3.0"
+        );
+        // In a path `+` is a plus, not a space: both are escaped.
+        assert_eq!(
+            FLOW_VERSION.path_with(&["f", "1.0+hotfix"]),
+            "/api/v2/flows/f/versions/1.0%2Bhotfix"
         );
         assert_eq!(
             BOT_TURNS.path_with(&["s/../x"]),

@@ -9,7 +9,7 @@ use super::plan::Backup;
 use super::release::Release;
 use super::report::{BackupFacts, DependencyCheck, DependencyKind, Failure};
 use super::rules::drift::{Drift, judge};
-use super::rules::identity::{Identity, compare};
+use super::rules::identity::{Identity, compare_documents};
 use super::{Deployment, Step};
 use crate::audit::{Entry, Event};
 use crate::flowfile::{FlowDocument, ReferenceKind, references};
@@ -138,13 +138,13 @@ impl Deployment<'_> {
         self.fail_before_publish(failure)
     }
 
-    /// Whether the live version (exported as `backup`) already is this release.
+    /// Whether the live version (exported as `backup`, parsed when it was taken) already is
+    /// this release. An export that is no bot flow is not.
     pub(super) fn is_this_release(&self, backup: &Backup, release: &Release) -> bool {
-        compare(
-            &backup.yaml,
-            "the export of the live version",
-            &release.document,
-        ) == Identity::Verified
+        backup
+            .document
+            .as_ref()
+            .is_some_and(|live| compare_documents(live, &release.document) == Identity::Verified)
     }
 
     /// Rule 16: stops the run when the live version was made outside this pipeline, unless

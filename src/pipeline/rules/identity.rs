@@ -45,6 +45,11 @@ pub fn compare(exported: &str, what: &str, document: &FlowDocument) -> Identity 
             };
         }
     };
+    compare_documents(&live, document)
+}
+
+/// Like [`compare`], for an export already parsed.
+pub fn compare_documents(live: &FlowDocument, document: &FlowDocument) -> Identity {
     match first_difference(&normalise(live.value()), &normalise(document.value())) {
         None => Identity::Verified,
         Some(path) => Identity::Differs { path },

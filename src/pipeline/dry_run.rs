@@ -10,20 +10,12 @@ impl Deployment<'_> {
     pub(super) fn finish_dry_run(&mut self, plan: &Plan) -> Verdict {
         let mut steps = Vec::new();
         match start(plan, self.smoke.is_some()) {
-            Start::Unchanged => steps.push(format!(
-                "Version {} is already live: nothing would be published.",
-                plan.target
-            )),
-            Start::SmokeTestLive => {
-                steps.push(format!(
-                    "Version {} is already live: nothing would be published, but the smoke test would be held with it.",
+            Start::Unchanged | Start::SmokeTestLive => {
+                let headline = format!(
+                    "Version {} is already live: nothing would be published",
                     plan.target
-                ));
-                steps.extend(self.smoke_plan_step());
-                steps.push(match &self.config.previous_version {
-                    Some(previous) => format!("If it fails, roll back to version {previous}."),
-                    None => "If it fails, roll back to the version most recently retired from being live.".to_string(),
-                });
+                );
+                steps = self.already_live_steps(plan, &headline);
             }
             Start::Publish => {
                 steps.push(format!(
@@ -47,6 +39,24 @@ impl Deployment<'_> {
         }
         self.facts.plan = steps;
         Verdict::DryRun
+    }
+
+    /// The plan when the target is already live (rules 2 and 17): `headline` (without its
+    /// full stop), then, with a smoke test, the conversations and what a failure puts back.
+    pub(super) fn already_live_steps(&self, plan: &Plan, headline: &str) -> Vec<String> {
+        if start(plan, self.smoke.is_some()) != Start::SmokeTestLive {
+            return vec![format!("{headline}.")];
+        }
+        let mut steps = vec![format!(
+            "{headline}, but the smoke test would be held with it."
+        )];
+        steps.extend(self.smoke_plan_step());
+        steps.push(match &self.config.previous_version {
+            Some(previous) => format!("If it fails, roll back to version {previous}."),
+            None => "If it fails, roll back to the version most recently retired from being live."
+                .to_string(),
+        });
+        steps
     }
 
     /// How the run would wait for `what`, as `wait-mode` says.

@@ -10,6 +10,7 @@ use super::plan::Backup;
 use super::release::Release;
 use super::report::{Failure, ReleaseFacts};
 use super::rules::identity::{Identity, compare};
+use super::rules::versions;
 use super::{Deployment, Interruption, Plan, Serving, Step, Verdict};
 use crate::audit::{Entry, Event};
 use crate::flowfile::is_secret_looking;
@@ -194,15 +195,17 @@ impl Deployment<'_> {
     /// runs against the live version.
     async fn release_unchanged(&mut self, plan: &Plan) -> Verdict {
         if self.config.dry_run {
-            self.facts.plan = vec![format!(
-                "Version {} is live and is this release already: nothing would be imported or published.",
+            let headline = format!(
+                "Version {} is live and is this release already: nothing would be imported or published",
                 plan.target
-            )];
+            );
+            self.facts.plan = self.already_live_steps(plan, &headline);
             return Verdict::DryRun;
         }
-        match self.smoke {
-            Some(_) => self.smoke_test_live_target(plan).await,
-            None => Verdict::Unchanged,
+        // Rules 2 and 17, as in version mode (the target here is live by construction).
+        match versions::start(plan, self.smoke.is_some()) {
+            versions::Start::SmokeTestLive => self.smoke_test_live_target(plan).await,
+            versions::Start::Unchanged | versions::Start::Publish => Verdict::Unchanged,
         }
     }
 

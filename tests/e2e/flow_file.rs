@@ -392,3 +392,37 @@ async fn an_import_that_only_checks_the_file_in_is_published_on_the_same_notific
     assert_eq!(channels, 1, "one channel per run\n{}", world.log());
     assert!(warnings(&ran).is_empty(), "{ran}");
 }
+
+#[tokio::test]
+async fn a_dry_run_of_the_live_release_with_a_smoke_test_plans_the_conversations_and_the_way_back()
+{
+    let world = World::start(release_scenario()).await;
+    let first = world.run_release(&deploy(DEV, &[])).await;
+    assert_eq!(first.output("status"), "published", "{first}");
+    let smoke = "version: 1\nconversations:\n  - name: Greets\n    turns:\n      - bot: { contains: Welcome }\n";
+    let mut files = repository();
+    files.push(("smoke.yml", smoke));
+
+    let ran = world
+        .run_with_files(
+            &deploy(DEV, &[("smoke-test", "smoke.yml"), ("dry-run", "true")]),
+            &files,
+        )
+        .await;
+
+    assert_eq!(ran.output("status"), "dry-run", "{ran}");
+    let planned = &audit_line(&ran, "dry_run_completed")["details"]["plan"];
+    assert_eq!(
+        planned[0],
+        "Version 2.0 is live and is this release already: nothing would be imported or published, but the smoke test would be held with it.",
+        "{ran}"
+    );
+    assert_eq!(
+        planned
+            .as_array()
+            .and_then(|p| p.last())
+            .and_then(|l| l.as_str()),
+        Some("If it fails, roll back to the version most recently retired from being live."),
+        "{ran}"
+    );
+}

@@ -8,6 +8,7 @@ use super::plan::Backup;
 use super::release::Release;
 use super::report::Caller;
 use super::rules::callers::{Pin, pin_of};
+use super::rules::identity::{Identity, compare_documents};
 use super::{Deployment, Verdict};
 use crate::flowfile::FlowDiff;
 
@@ -23,10 +24,14 @@ impl Deployment<'_> {
         let changes = match backup.as_ref().and_then(|b| b.document.as_ref()) {
             Some(live) => {
                 let diff = FlowDiff::between(live, &release.document);
-                if diff.is_empty() {
-                    vec!["No change to the bot's content: only formatting or fields Genesys Cloud sets itself differ.".to_string()]
-                } else {
-                    diff.lines()
+                // The diff details intents, entities, thresholds, prompts, knowledge and
+                // references; identity's comparison covers the rest of the file.
+                match (diff.is_empty(), compare_documents(live, &release.document)) {
+                    (true, Identity::Differs { path }) => vec![format!(
+                        "Other content differs from the live version, first at {path}."
+                    )],
+                    (true, _) => vec!["No change to the bot's content: only formatting or fields Genesys Cloud sets itself differ.".to_string()],
+                    (false, _) => diff.lines(),
                 }
             }
             None if backup.is_some() => {

@@ -330,3 +330,31 @@ async fn a_live_version_whose_export_is_not_the_file_is_published_with_identity_
         [Some("1.0"), Some("2.0")]
     );
 }
+
+#[tokio::test]
+async fn a_change_outside_what_the_plan_details_is_still_named_with_its_place() {
+    // The description is none of intents, entities, thresholds, prompts, knowledge or
+    // references: the plan must not call the file unchanged.
+    let world = World::start(release_scenario()).await;
+    let first = world.run_release(&deploy(DEV, &[])).await;
+    assert_eq!(first.output("status"), "published", "{first}");
+    let edited = FLOW_YAML.replacen("Books appointments at", "Books visits at", 1);
+    assert_ne!(edited, FLOW_YAML);
+
+    let ran = world
+        .run_with_files(
+            &deploy(DEV, &[("dry-run", "true")]),
+            &[(FLOW_FILE, edited.as_str()), (DEV, DEV_YAML)],
+        )
+        .await;
+
+    assert_eq!(ran.output("status"), "dry-run", "{ran}");
+    let plan = plan_file(&ran);
+    assert!(!plan.contains("No change to the bot's content"), "{plan}");
+    assert!(
+        plan.contains(
+            "Other content differs from the live version, first at digitalBotFlow.description."
+        ),
+        "{plan}"
+    );
+}

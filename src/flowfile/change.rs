@@ -221,9 +221,10 @@ impl Change {
     }
 }
 
-/// A text from a file, quoted, on one line.
+/// A text from a file, quoted, on one line: a line break is written `\n`, and a backslash
+/// `\\` so that a `\n` the text really holds is not read back as a break.
 fn quote(text: &str) -> String {
-    format!("\"{}\"", text.replace('\n', "\\n"))
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('\n', "\\n"))
 }
 
 fn optional(text: Option<&str>) -> String {
@@ -241,4 +242,15 @@ fn listed(added: &[String], removed: &[String]) -> String {
     let added = added.iter().map(|u| format!("+ {}", quote(u)));
     let removed = removed.iter().map(|u| format!("- {}", quote(u)));
     added.chain(removed).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_quote_keeps_one_line_and_tells_a_break_from_a_backslash_n() {
+        assert_eq!(quote("Bye\nfor now"), r#""Bye\nfor now""#);
+        assert_eq!(quote(r"C:\new"), r#""C:\\new""#);
+    }
 }

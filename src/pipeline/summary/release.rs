@@ -90,6 +90,27 @@ fn identity_lines(md: &mut String, facts: &Facts, release: &ReleaseFacts) {
     }
 }
 
+/// Undoes the one-line quoting of a change (`flowfile::change`): `\n` is a line break and
+/// `\\` a backslash.
+fn with_line_breaks(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match (c, chars.clone().next()) {
+            ('\\', Some('n')) => {
+                out.push('\n');
+                chars.next();
+            }
+            ('\\', Some('\\')) => {
+                out.push('\\');
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// `sha256:` and the first 12 hex digits.
 fn short(digest: &str) -> &str {
     digest.get(..19).unwrap_or(digest)
@@ -100,8 +121,8 @@ fn plan_sections(md: &mut String, facts: &Facts, release: &ReleaseFacts) {
     if !release.changes.is_empty() {
         let _ = writeln!(md, "#### What the file changes in the live bot\n");
         for change in &release.changes {
-            // The plan quotes file text with line breaks written `\n`: show them as breaks.
-            let _ = writeln!(md, "- {}", cell(&change.replace("\\n", "\n")));
+            // The plan quotes file text on one line: show its line breaks as breaks.
+            let _ = writeln!(md, "- {}", cell(&with_line_breaks(change)));
         }
         md.push('\n');
     }
@@ -215,6 +236,18 @@ pub fn plan_file(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_line_breaks_become_breaks_and_a_real_backslash_n_stays() {
+        assert_eq!(
+            with_line_breaks(r#"added: "Bye\nfor now""#),
+            "added: \"Bye\nfor now\""
+        );
+        assert_eq!(
+            with_line_breaks(r#"added: "C:\\new\nline""#),
+            "added: \"C:\\new\nline\""
+        );
+    }
 
     #[test]
     fn drift_none_says_whether_anything_was_live() {

@@ -137,14 +137,9 @@ pub(crate) fn narrate(entry: &Entry<'_>, bot_id: &str, environment: &str) -> Opt
             "✖ {}",
             text(d, "reason").unwrap_or_else(|| "the deployment failed".into())
         )),
-        Event::DeploymentTimedOut => Narration::line(format!(
-            "⏱ {} within {} s: reading the flow once more",
-            match text(d, "job_id") {
-                Some(job) => format!("Import job {job} did not end"),
-                None => format!("{version} was not confirmed live"),
-            },
-            text(d, "timeout_seconds").unwrap_or_default()
-        )),
+        Event::DeploymentTimedOut | Event::DeploymentCancelled => {
+            narrate_interruption(entry, d, version)
+        }
         Event::RollbackStarted
         | Event::RollbackCompleted
         | Event::RollbackFailed
@@ -163,11 +158,6 @@ pub(crate) fn narrate(entry: &Entry<'_>, bot_id: &str, environment: &str) -> Opt
                     .collect(),
             )
         }
-        Event::DeploymentCancelled => Narration::line(if d["published"] == Value::Bool(true) {
-            "■ Cancelled after the publish was sent: reading the flow to make it safe"
-        } else {
-            "■ Cancelled before anything was published"
-        }),
         Event::Metrics => None,
     }
 }
@@ -215,6 +205,27 @@ fn narrate_flow_file(entry: &Entry<'_>, d: &Value, version: &str) -> Option<Narr
                 "? Identity unverifiable: {}",
                 text(d, "why").unwrap_or_default()
             ),
+        }),
+        _ => None,
+    }
+}
+
+/// The line of a run stopped by its deadline or a signal: what it was waiting for, and
+/// that a read of the flow decides what is live.
+fn narrate_interruption(entry: &Entry<'_>, d: &Value, version: &str) -> Option<Narration> {
+    match entry.event {
+        Event::DeploymentTimedOut => Narration::line(format!(
+            "⏱ {} within {} s: reading the flow once more",
+            match text(d, "job_id") {
+                Some(job) => format!("Import job {job} did not end"),
+                None => format!("{version} was not confirmed live"),
+            },
+            text(d, "timeout_seconds").unwrap_or_default()
+        )),
+        Event::DeploymentCancelled => Narration::line(if d["published"] == Value::Bool(true) {
+            "■ Cancelled after the publish was sent: reading the flow to make it safe"
+        } else {
+            "■ Cancelled before anything was published"
         }),
         _ => None,
     }
